@@ -1,0 +1,93 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Our own targets: Swift 6 language mode (the tools default) and every warning an error.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "hybridbot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hybridbot", targets: ["HybridBot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // C libraries: one door each, linked through pkg-config.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Drivers: thin safe Swift over the C modules; blocking calls never on the cooperative pool.
+        .target(name: "SQLiteDriver", dependencies: [
+            "CSQLite", .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .target(name: "HTTPDriver", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "RedisDriver", dependencies: ["CHiredis"], swiftSettings: strict),
+        .target(name: "PostgresDriver", dependencies: ["CLibPQ"], swiftSettings: strict),
+
+        // Pure domain: parsing, routing, permission decisions. No I/O.
+        .target(name: "BotCore", swiftSettings: strict),
+        .target(name: "Plugins", dependencies: ["BotCore", "Yams"], swiftSettings: strict),
+        .target(name: "BotConfig", dependencies: ["Yams"], swiftSettings: strict),
+        .target(name: "Slack", dependencies: [
+            "BotCore", "HTTPDriver", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "Actions", dependencies: [
+            "BotCore", "HTTPDriver", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "Store", dependencies: [
+            "SQLiteDriver", "BotCore", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "Engine", dependencies: [
+            "BotCore", "Slack", "Actions", "Store",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .target(name: "BotServer", dependencies: [
+            "BotCore", "Slack", "Store", "Engine",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "HybridBot", dependencies: [
+            "BotServer", "Engine", "Plugins", "Store", "Slack", "HTTPDriver", "Actions", "BotConfig", "BotCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "DriverTests", dependencies: [
+            "SQLiteDriver", "HTTPDriver", "RedisDriver", "PostgresDriver",
+            "CCurl", "CHiredis", "CLibPQ", "CSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
+        .testTarget(name: "BotCoreTests", dependencies: ["BotCore"], swiftSettings: strict),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "BotCore"], swiftSettings: strict),
+        .testTarget(name: "SlackTests", dependencies: ["Slack"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "BotCore"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,80 @@
+import BotCore
+import Logging
+
+/// Who is asking and where: what every action may want to know, never anything secret.
+package struct ActionContext: Sendable {
+    package let userID: String
+    package let channelID: String
+    package let command: String
+    package let logger: Logger
+
+    package init(userID: String, channelID: String, command: String, logger: Logger) {
+        self.userID = userID
+        self.channelID = channelID
+        self.command = command
+        self.logger = logger
+    }
+}
+
+/// The result of one action, written for the operator in Slack (mrkdwn) plus structured facts for the audit.
+package struct ActionOutput: Sendable, Equatable {
+    package var summary: String
+    package var facts: [String: String]
+
+    package init(summary: String, facts: [String: String] = [:]) {
+        self.summary = summary
+        self.facts = facts
+    }
+}
+
+/// A failure an operator can act on: which dependency, what happened, what to check. Never secrets.
+package struct ActionFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    package let dependency: String
+    package let message: String
+
+    package init(dependency: String, message: String) {
+        self.dependency = dependency
+        self.message = message
+    }
+
+    package var description: String { "\(dependency): \(message)" }
+
+    package static func badParameter(_ action: String, _ message: String) -> ActionFailure {
+        ActionFailure(dependency: action, message: message)
+    }
+}
+
+/// A built-in action a plugin step can name (`kubernetes.scale`, later `redis.*`, `postgres.*`, …).
+package protocol Action: Sendable {
+    var name: String { get }
+    /// Read-only actions may be used in `preview`.
+    var readOnly: Bool { get }
+    func run(_ parameters: [String: ResolvedValue], context: ActionContext) async throws(ActionFailure) -> ActionOutput
+}
+
+/// The actions this build offers, by name.
+package struct ActionRegistry: Sendable {
+    private let actions: [String: any Action]
+
+    package init(_ actions: [any Action]) {
+        self.actions = Dictionary(actions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    package subscript(name: String) -> (any Action)? { actions[name] }
+
+    package var names: Set<String> { Set(actions.keys) }
+}
+
+extension Dictionary where Key == String, Value == ResolvedValue {
+    package func requiredString(_ key: String, for action: String) throws(ActionFailure) -> String {
+        guard let value = self[key]?.stringValue, !value.isEmpty else {
+            throw .badParameter(action, "parameter `\(key)` is missing")
+        }
+        return value
+    }
+
+    package func requiredInt(_ key: String, for action: String) throws(ActionFailure) -> Int {
+        guard let value = self[key]?.intValue else { throw .badParameter(action, "parameter `\(key)` must be a whole number") }
+        return value
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Settings from the environment, optionally from `hybridbot.yaml` (same keys in lower case). Environment wins.
+package struct BotConfiguration: Sendable {
+    /// Every key the bot reads (contract.md). Anything else in hybridbot.yaml is an error.
+    package static let knownKeys: [String] = [
+        "HYBRIDBOT_LISTEN", "HYBRIDBOT_DB", "HYBRIDBOT_PLUGINS", "HYBRIDBOT_PERMISSIONS", "HYBRIDBOT_RELAY_TOKEN",
+        "HYBRIDBOT_COMMAND", "HYBRIDBOT_LEASE_SECONDS", "HYBRIDBOT_INBOX",
+        "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_API_URL",
+        "PAGERDUTY_WEBHOOK_SECRETS", "PAGERDUTY_API_TOKEN", "PAGERDUTY_API_URL", "PAGERDUTY_EVENTS_URL",
+        "PAGERDUTY_ROUTING_KEY", "PAGERDUTY_SLACK_CHANNEL",
+        "KUBERNETES_API_URL", "KUBERNETES_TOKEN", "KUBERNETES_TOKEN_FILE", "KUBERNETES_CA_FILE", "KUBERNETES_NAMESPACE",
+        "REDIS_URL", "DATABASE_URL", "PROMETHEUS_URL", "HYBRID_API_URL", "HYBRID_API_KEY", "LOG_FORMAT", "LOG_LEVEL",
+    ]
+
+    /// Keys whose values are secrets: redacted everywhere, never printed.
+    package static let secretKeys: Set<String> = [
+        "HYBRIDBOT_RELAY_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "PAGERDUTY_WEBHOOK_SECRETS",
+        "PAGERDUTY_API_TOKEN", "PAGERDUTY_ROUTING_KEY", "KUBERNETES_TOKEN", "HYBRID_API_KEY",
+    ]
+
+    package static let defaults: [String: String] = [
+        "HYBRIDBOT_LISTEN": "127.0.0.1:8080", "HYBRIDBOT_DB": "./data/hybridbot.sqlite", "HYBRIDBOT_PLUGINS": "./plugins",
+        "HYBRIDBOT_PERMISSIONS": "./permissions.yaml", "HYBRIDBOT_COMMAND": "/hybrid", "SLACK_API_URL": "https://slack.com/api",
+        "PAGERDUTY_API_URL": "https://api.pagerduty.com", "PAGERDUTY_EVENTS_URL": "https://events.pagerduty.com",
+        "KUBERNETES_NAMESPACE": "hybrid-ai", "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "DATABASE_URL": "postgresql://127.0.0.1:5432/hybrid_ai", "PROMETHEUS_URL": "http://127.0.0.1:9090",
+        "HYBRID_API_URL": "http://127.0.0.1:8000", "LOG_FORMAT": "text", "LOG_LEVEL": "info",
+        "HYBRIDBOT_LEASE_SECONDS": "30",
+    ]
+
+    /// Set values: file first, environment over it. Defaults are not in here.
+    package let values: [String: String]
+
+    package init(values: [String: String]) {
+        self.values = values
+    }
+
+    package subscript(key: String) -> String? {
+        if let v = values[key], !v.isEmpty { return v }
+        return Self.defaults[key]
+    }
+
+    /// The raw settings for modules that resolve their own (Kubernetes, …), defaults included.
+    package var effective: [String: String] {
+        Self.defaults.merging(values.filter { !$0.value.isEmpty }) { _, new in new }
+    }
+
+    package var secrets: [String] {
+        Self.secretKeys.compactMap { values[$0] }.flatMap { $0.split(separator: ",").map(String.init) + [$0] }
+            + Self.urlPasswords(values)
+    }
+
+    /// Passwords inside URLs (`postgresql://bot:pw@host`, `redis://:pw@host`) are secrets too.
+    static func urlPasswords(_ values: [String: String]) -> [String] {
+        values.values.compactMap { value in
+            guard let url = URLComponents(string: value), let password = url.password, !password.isEmpty else { return nil }
+            return password.removingPercentEncoding ?? password
+        }
+    }
+
+    package var listen: (host: String, port: Int) {
+        get throws(ConfigurationError) { try Self.parseListen(self["HYBRIDBOT_LISTEN"] ?? "") }
+    }
+
+    package var signingSecret: String {
+        get throws(ConfigurationError) {
+            guard let secret = self["SLACK_SIGNING_SECRET"] else {
+                throw ConfigurationError("SLACK_SIGNING_SECRET is not set: the bot cannot verify Slack requests without it (Slack app → Basic Information → Signing Secret).")
+            }
+            return secret
+        }
+    }
+
+    package var slashCommand: String { self["HYBRIDBOT_COMMAND"] ?? "/hybrid" }
+    package var databasePath: String { self["HYBRIDBOT_DB"] ?? "./data/hybridbot.sqlite" }
+    package var pluginsPath: String { self["HYBRIDBOT_PLUGINS"] ?? "./plugins" }
+    package var permissionsPath: String { self["HYBRIDBOT_PERMISSIONS"] ?? "./permissions.yaml" }
+
+    static func parseListen(_ text: String) throws(ConfigurationError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("HYBRIDBOT_LISTEN must be host:port, e.g. 127.0.0.1:8080 (got \"\(text.prefix(60))\")")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigurationError("HYBRIDBOT_LISTEN has no host (got \"\(text.prefix(60))\")") }
+        return (host, port)
+    }
+}
+
+/// One clear line for the operator.
+package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}

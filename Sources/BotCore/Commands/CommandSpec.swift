@@ -1,0 +1,40 @@
+/// Where something was declared, for `file:line: message` reports.
+package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    package let file: String
+    package let line: Int
+    package init(file: String, line: Int) { self.file = file; self.line = line }
+    package var description: String { "\(file):\(line)" }
+}
+
+/// A command a plugin offers: pattern, typed arguments, steps.
+package struct CommandSpec: Sendable, Equatable {
+    package let plugin: String
+    package let pattern: CommandPattern
+    package let summary: String
+    package let arguments: [String: ArgumentType]
+    package let destructive: Bool
+    package let preview: [StepTemplate]
+    package let steps: [StepTemplate]
+    package let location: SourceLocation
+
+    package init(
+        plugin: String, pattern: CommandPattern, summary: String, arguments: [String: ArgumentType] = [:],
+        destructive: Bool = false, preview: [StepTemplate] = [], steps: [StepTemplate],
+        location: SourceLocation = SourceLocation(file: "<memory>", line: 0)
+    ) {
+        self.plugin = plugin
+        self.pattern = pattern
+        self.summary = summary
+        self.arguments = arguments
+        self.destructive = destructive
+        self.preview = preview
+        self.steps = steps
+        self.location = location
+    }
+
+    package var path: String { pattern.path }
+
+    package func type(of argument: String) -> ArgumentType {
+        arguments[argument] ?? .defaultToken
+    }
+}

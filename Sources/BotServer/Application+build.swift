@@ -1,0 +1,52 @@
+import Engine
+import Hummingbird
+import Logging
+import Prometheus
+import Store
+
+/// Everything the listener needs, built by `serve` and by the tests alike.
+package struct ListenerDependencies: Sendable {
+    package var signingSecret: String
+    package var slashCommand: String
+    package var store: HybridStore
+    package var queue: DeliveryQueue
+    package var pluginsLoaded: Bool
+    package var registry: PrometheusCollectorRegistry?
+
+    package init(
+        signingSecret: String, slashCommand: String, store: HybridStore, queue: DeliveryQueue, pluginsLoaded: Bool = true,
+        registry: PrometheusCollectorRegistry? = nil
+    ) {
+        self.signingSecret = signingSecret
+        self.slashCommand = slashCommand
+        self.store = store
+        self.queue = queue
+        self.pluginsLoaded = pluginsLoaded
+        self.registry = registry
+    }
+}
+
+/// The listener's routes. Signature checks come before anything else on Slack paths.
+package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestContext> {
+    let router = Router(context: HybridRequestContext.self)
+    router.add(middleware: MethodCheckMiddleware(allowed: [
+        "/slack/commands": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
+    ]))
+    HealthController(store: deps.store, pluginsLoaded: deps.pluginsLoaded, registry: deps.registry).addRoutes(to: router)
+    let slack = router.group()
+        .add(middleware: SlackVerificationMiddleware(signingSecret: deps.signingSecret))
+        .group(context: SlackRequestContext.self)
+    SlackCommandController(store: deps.store, queue: deps.queue, slashCommand: deps.slashCommand).addRoutes(to: slack)
+    return router
+}
+
+package func buildApplication(
+    _ deps: ListenerDependencies, host: String, port: Int, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(deps),
+        configuration: .init(address: .hostname(host, port: port), serverName: "hybridbot"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: logger)
+}

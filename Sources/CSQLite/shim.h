@@ -1,0 +1,7 @@
+#ifndef HYBRIDBOT_CSQLITE_SHIM_H
+#define HYBRIDBOT_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/* SQLITE_TRANSIENT is a cast macro Swift cannot import. */
+static inline sqlite3_destructor_type hb_sqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

@@ -1,0 +1,91 @@
+import Actions
+import BotCore
+import Logging
+import Slack
+import Store
+
+extension CommandProcessor {
+    /// Runs a permitted command's steps once per trigger_id: the execution claim in SQLite is the arbiter.
+    func execute(_ invocation: CommandInvocation, command: SlashCommand, canonical: String, deliveryID: Int64) async {
+        let key = "slack.command:" + command.triggerID
+        let claim: ExecutionClaim
+        do {
+            claim = try await store.claimExecution(key: key, deliveryID: deliveryID)
+        } catch {
+            logger.error("could not claim execution", metadata: ["execution.key": "\(key)", "error": "\(error)"])
+            await replier.reply(.ephemeral("The bot could not record this command, so it did not run it. Try again in a moment."), to: command)
+            return
+        }
+        let base = AuditEntry(kind: "result", user: command.userID, channel: command.channelID, command: canonical,
+                              detail: ["trigger_id": .string(command.triggerID)])
+        switch claim {
+        case .finished(let result):
+            await replier.reply(.inChannel(result), to: command)
+            return
+        case .interrupted(let startedAt):
+            var entry = base
+            entry.kind = "interrupted"
+            entry.outcome = "interrupted"
+            entry.detail["started_at"] = .string(startedAt)
+            await record(entry)
+            let text = "⚠️ `\(invocation.canonicalText)` was interrupted: the bot stopped while running it (started \(startedAt)). "
+                + "Its effect is unknown — check the current state, then run the command again if it is still needed."
+            await replier.reply(.inChannel(text), to: command)
+            return
+        case .claimed:
+            break
+        }
+
+        let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger)
+        var lines: [String] = []
+        var failure: ActionFailure?
+        for step in invocation.spec.steps {
+            let parameters = step.resolve(with: invocation.arguments)
+            var entry = base
+            entry.kind = "action"
+            entry.detail["action"] = .string(step.action)
+            entry.detail["parameters"] = .object(parameters.mapValues { .string($0.description) })
+            do {
+                guard let action = actions[step.action] else {
+                    throw ActionFailure(dependency: step.action, message: "this build has no action `\(step.action)`")
+                }
+                let output = try await action.run(parameters, context: context)
+                lines.append(output.summary)
+                entry.outcome = "ok"
+                entry.detail["facts"] = .object(output.facts.mapValues { .string($0) })
+                await record(entry)
+            } catch let error as ActionFailure {
+                failure = error
+                entry.outcome = "error"
+                entry.detail["error"] = .string(error.description)
+                await record(entry)
+                break
+            } catch {
+                failure = ActionFailure(dependency: step.action, message: "failed unexpectedly")
+                entry.outcome = "error"
+                await record(entry)
+                break
+            }
+        }
+
+        let header = "<@\(command.userID)> ran `\(canonical)`"
+        let text: String
+        var result = base
+        if let failure {
+            text = header + "\n❌ *Failed* — \(failure.dependency): \(failure.message)"
+                + (lines.isEmpty ? "" : "\nDone before the failure:\n" + lines.joined(separator: "\n"))
+            result.outcome = "failed"
+            result.detail["error"] = .string(failure.description)
+        } else {
+            text = header + "\n✅ " + lines.joined(separator: "\n")
+            result.outcome = "ok"
+        }
+        await record(result)
+        do {
+            try await store.finishExecution(key: key, result: text)
+        } catch {
+            logger.error("could not finish execution record", metadata: ["execution.key": "\(key)", "error": "\(error)"])
+        }
+        await replier.reply(.inChannel(text, blocks: [.section(text)]), to: command)
+    }
+}

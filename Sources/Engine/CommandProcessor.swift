@@ -1,0 +1,102 @@
+import Actions
+import BotCore
+import Foundation
+import Logging
+import Slack
+import Store
+
+/// The core: takes a stored, verified slash command and carries it through route → permit → execute → reply → audit.
+package struct CommandProcessor: Sendable {
+    package let router: Router
+    package let policy: PermissionPolicy
+    package let actions: ActionRegistry
+    package let store: HybridStore
+    package let replier: any Replier
+    package let slashCommand: String
+    package let logger: Logger
+
+    package init(
+        table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
+        replier: any Replier, slashCommand: String, logger: Logger
+    ) {
+        self.router = Router(table: table)
+        self.policy = policy
+        self.actions = actions
+        self.store = store
+        self.replier = replier
+        self.slashCommand = slashCommand
+        self.logger = logger
+    }
+
+    /// Processes one delivery and marks it done. Never throws: every failure becomes a reply and an audit record.
+    package func process(_ delivery: StoredDelivery) async {
+        guard let command = try? JSONDecoder().decode(SlashCommand.self, from: Data(delivery.payload.utf8)) else {
+            logger.error("stored delivery is not a slash command", metadata: ["delivery.id": "\(delivery.id)"])
+            await markDone(delivery)
+            return
+        }
+        await handle(command, deliveryID: delivery.id)
+        await markDone(delivery)
+    }
+
+    func handle(_ command: SlashCommand, deliveryID: Int64) async {
+        let requester = Requester(userID: command.userID)
+        let shownCommand = "\(slashCommand) \(command.text)"
+        func audit(_ kind: String, _ outcome: String, command text: String? = nil, _ detail: [String: JSONValue] = [:]) async {
+            var detail = detail
+            detail["trigger_id"] = .string(command.triggerID)
+            await record(AuditEntry(
+                kind: kind, user: command.userID, channel: command.channelID, command: text ?? shownCommand,
+                outcome: outcome, detail: detail))
+        }
+
+        switch router.route(command.text) {
+        case .failure(let problem):
+            await audit("rejected", "invalid_command", ["reason": .string(problem.message)])
+            await replier.reply(.ephemeral(problem.message), to: command)
+
+        case .success(.help(let topic)):
+            let text = HelpText(table: router.table, policy: policy, slashCommand: slashCommand)
+                .help(for: requester, channel: command.channelID, topic: topic)
+            await audit("result", "answered")
+            await replier.reply(.ephemeral(text), to: command)
+
+        case .success(.whoami):
+            let text = HelpText(table: router.table, policy: policy, slashCommand: slashCommand)
+                .whoami(for: requester, channel: command.channelID)
+            await audit("result", "answered")
+            await replier.reply(.ephemeral(text), to: command)
+
+        case .success(.plugin(let invocation)):
+            let canonical = "\(slashCommand) \(invocation.canonicalText)"
+            if case .deny(let reason) = policy.decide(requester, path: invocation.path, channel: command.channelID) {
+                await audit("denied", "denied", command: canonical, ["reason": .string(reason)])
+                await replier.reply(.ephemeral(reason), to: command)
+                return
+            }
+            if invocation.spec.destructive {
+                let text = "`\(invocation.canonicalText)` is destructive and needs approval (not available yet): nothing was done."
+                await audit("denied", "needs_approval", command: canonical, ["reason": "approvals are not available yet"])
+                await replier.reply(.ephemeral(text), to: command)
+                return
+            }
+            await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID)
+        }
+    }
+
+    func record(_ entry: AuditEntry) async {
+        do {
+            try await store.append(entry)
+        } catch {
+            logger.critical("could not write the audit", metadata: ["audit.kind": "\(entry.kind)", "error": "\(error)"])
+        }
+    }
+
+    private func markDone(_ delivery: StoredDelivery) async {
+        do {
+            try await store.markDeliveryDone(id: delivery.id)
+        } catch {
+            logger.error("could not mark delivery done", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import BotConfig
+import Foundation
+import HTTPDriver
+import Slack
+
+struct SayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "say",
+        abstract: "Local trial: send a slash command signed exactly as Slack would, and print what the bot answers.",
+        discussion: """
+            Signs with SLACK_SIGNING_SECRET (or, for the local trial of `make run`, ./data/local-signing-secret) and posts \
+            to HYBRIDBOT_LISTEN. Prints the ack and every follow-up for up to --wait seconds, returning once the result arrived.
+            """)
+
+    @OptionGroup var options: ConfigOption
+    @Option(name: .long, help: "The Slack user id to send as, e.g. U01ALICE.") var `as`: String
+    @Option(name: .long, help: "The channel id.") var channel: String = "C0LOCAL"
+    @Option(name: .long, help: "Seconds to wait for follow-up messages.") var wait: Double = 10
+    @Argument(help: "The command as typed in Slack, e.g. \"/hybrid scale api-gateway 10\".") var text: String
+
+    static let localSecretFile = "./data/local-signing-secret"
+
+    func validate() throws {
+        guard SlashCommand.isSlackID(`as`) else { throw ValidationError("--as must be a Slack user id such as U01ALICE") }
+        guard SlashCommand.isSlackID(channel) else { throw ValidationError("--channel must be a Slack channel id such as C0LOCAL") }
+        guard wait >= 0, wait <= 600 else { throw ValidationError("--wait must be between 0 and 600 seconds") }
+    }
+
+    func run() async throws {
+        let config: BotConfiguration
+        let listen: (host: String, port: Int)
+        do {
+            config = try BotConfiguration.load(environment: ProcessInfo.processInfo.environment, configFile: options.config)
+            listen = try config.listen
+        } catch {
+            throw fail(error.description)
+        }
+        guard let secret = (try? config.signingSecret) ?? Self.localSecret() else {
+            throw fail("SLACK_SIGNING_SECRET is not set (and there is no \(Self.localSecretFile) from `make run`)")
+        }
+        let (command, commandText) = Self.split(text, default: config.slashCommand)
+        let sink = try await ResponseSink.start()
+        defer { sink.stop() }
+        let http = HTTPClient(threads: 2)
+        defer { Task { await http.shutdown() } }
+
+        let form: [(String, String)] = [
+            ("token", "local-trial"), ("team_id", "T0LOCAL"), ("team_domain", "local"), ("channel_id", channel),
+            ("channel_name", "local"), ("user_id", `as`), ("user_name", `as`.lowercased()), ("command", command),
+            ("text", commandText), ("api_app_id", "A0LOCAL"), ("response_url", sink.url),
+            ("trigger_id", "\(Int(Date().timeIntervalSince1970)).\(UInt32.random(in: 0...UInt32.max)).local"),
+        ]
+        let body = Array(FormEncoding.encode(form).utf8)
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        let signature = SlackSignature(secret: secret).signature(timestamp: timestamp, body: body)
+        let host = listen.host.contains(":") ? "[\(listen.host)]" : (listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host)
+        let url = "http://\(host):\(listen.port)/slack/commands"
+        let request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Slack-Request-Timestamp", timestamp),
+                      ("X-Slack-Signature", signature)],
+            body: body, timeout: .seconds(5))
+        print("→ \(command) \(commandText)   (as \(`as`) in \(channel), to \(url))")
+        let response: HTTPResponse
+        do {
+            response = try await http.execute(request)
+        } catch {
+            throw fail("the bot did not answer at \(url): \(error). Is `hybridbot serve` (or `make run`) running?")
+        }
+        print("ack \(response.status): " + Self.render(response.body))
+        guard response.status == 200 else { throw ExitCode(1) }
+        for message in await sink.messages(upTo: .milliseconds(Int(wait * 1000))) {
+            print("reply: " + Self.render(message))
+        }
+    }
+
+    static func localSecret() -> String? {
+        guard let data = FileManager.default.contents(atPath: localSecretFile) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
+    /// "/hybrid scale x 1" → ("/hybrid", "scale x 1"); text without a leading slash command uses the configured one.
+    static func split(_ text: String, default command: String) -> (String, String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("/") else { return (command, trimmed) }
+        let parts = trimmed.split(separator: " ", maxSplits: 1)
+        return (String(parts[0]), parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "")
+    }
+
+    /// The message's `text` (with its response type) if it is a Slack message, else the raw body.
+    static func render(_ body: [UInt8]) -> String {
+        if let message = try? JSONDecoder().decode(SlackMessage.self, from: Data(body)) {
+            let kind = message.responseType?.rawValue ?? "ephemeral"
+            return "(\(kind)) " + message.text
+        }
+        let raw = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return raw.isEmpty ? "(empty)" : raw
+    }
+}
+
+enum FormEncoding {
+    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import BotConfig
+import BotServer
+import Engine
+import Foundation
+import HTTPDriver
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Slack
+import Store
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the listener and the core in one process on embedded SQLite (the default way to run).")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let config: BotConfiguration
+        let secret: String
+        let listen: (host: String, port: Int)
+        do {
+            config = try BotConfiguration.load(environment: ProcessInfo.processInfo.environment, configFile: options.config)
+            secret = try config.signingSecret
+            listen = try config.listen
+        } catch {
+            throw fail(error.description)
+        }
+        let redactor = config.redactor
+        LogSetup.bootstrap(format: config["LOG_FORMAT"] ?? "text", level: config["LOG_LEVEL"] ?? "info", redactor: redactor)
+        let logger = Logger(label: "hybridbot")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names)
+        guard loaded.problems.isEmpty, let policy = loaded.policy else {
+            for problem in loaded.problems { printError(problem.description) }
+            throw fail("refusing to start: \(loaded.problems.count) configuration problem(s); `hybridbot check` lists them")
+        }
+
+        let store: HybridStore
+        do {
+            store = try await HybridStore.open(path: config.databasePath, redactor: redactor)
+        } catch {
+            throw fail("\(error)")
+        }
+        let http = HTTPClient(threads: 8)
+        let queue = DeliveryQueue()
+        let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+        let processor = CommandProcessor(
+            table: loaded.table, policy: policy, actions: ActionCatalog.make(config: config, http: http), store: store,
+            replier: replier, slashCommand: config.slashCommand, logger: logger)
+        _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
+
+        let deps = ListenerDependencies(
+            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, registry: registry)
+        let app = buildApplication(deps, host: listen.host, port: listen.port, logger: logger) { port in
+            logger.notice("hybridbot listening", metadata: [
+                "listen": "\(listen.host):\(port)", "plugins": "\(loaded.plugins.count)", "commands": "\(loaded.table.commands.count)",
+                "db": "\(config.databasePath)",
+            ])
+        }
+        let core = CoreService(processor: processor, queue: queue, logger: logger)
+        // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+        }
+        queue.finish()
+        await http.shutdown()
+        await store.close()
+    }
+}

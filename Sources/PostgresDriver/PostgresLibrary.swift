@@ -1,0 +1,7 @@
+import CLibPQ
+
+/// Link-level checks of libpq; the real client comes later.
+package enum PostgresLibrary {
+    /// `PQlibVersion()`, e.g. 150010 for 15.10.
+    package static var libpqVersion: Int32 { PQlibVersion() }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SQLiteDriver
+
+/// A delivery received from Slack or PagerDuty, stored before it is acknowledged.
+package struct StoredDelivery: Sendable, Equatable {
+    package let id: Int64
+    package let kind: String
+    package let idempotencyKey: String
+    package let payload: String
+    package let receivedAt: String
+}
+
+package enum DeliveryStoreResult: Sendable, Equatable {
+    /// First time seen: stored (and, if given, its audit record written in the same transaction).
+    case stored(StoredDelivery)
+    /// A redelivery of a key already stored: acknowledge, do not run again.
+    case duplicate(id: Int64)
+}
+
+/// What claiming an execution key found.
+package enum ExecutionClaim: Sendable, Equatable {
+    /// Nobody ran this yet; the caller now owns it (state `started`).
+    case claimed
+    /// It ran to the end before; here is the result to re-send.
+    case finished(result: String)
+    /// It started and never finished (the process died mid-action): do not run blindly again.
+    case interrupted(startedAt: String)
+}
+
+extension HybridStore {
+    /// Stores a delivery exactly once per idempotency key; the unique constraint decides.
+    package func storeDelivery(kind: String, key: String, payload: String, audit: AuditEntry? = nil) async throws -> DeliveryStoreResult {
+        let at = now()
+        let redact = self.redact
+        return try await withDatabase { db in
+            try db.transaction { db in
+                if let existing = try db.query("SELECT id FROM deliveries WHERE idempotency_key = ?", [.text(key)]).first {
+                    return .duplicate(id: existing["id"].int ?? 0)
+                }
+                try db.execute(
+                    "INSERT INTO deliveries (kind, idempotency_key, payload, received_at) VALUES (?, ?, ?, ?)",
+                    [.text(kind), .text(key), .text(payload), .text(at)])
+                let id = db.lastInsertRowID
+                if var audit {
+                    audit.detail["delivery_id"] = .int(Int(id))
+                    _ = try AuditChain.append(audit, at: at, redact: redact, in: db)
+                }
+                return .stored(StoredDelivery(id: id, kind: kind, idempotencyKey: key, payload: payload, receivedAt: at))
+            }
+        }
+    }
+
+    package func markDeliveryDone(id: Int64) async throws {
+        let at = now()
+        try await withDatabase { db in
+            try db.execute("UPDATE deliveries SET state = 'done', done_at = ? WHERE id = ?", [.text(at), .integer(id)])
+        }
+    }
+
+    /// Deliveries stored but not yet processed (e.g. the process stopped right after acking).
+    package func pendingDeliveries() async throws -> [StoredDelivery] {
+        try await withDatabase { db in
+            try db.query("SELECT * FROM deliveries WHERE state = 'pending' ORDER BY id").map { row in
+                StoredDelivery(
+                    id: row["id"].int ?? 0, kind: row["kind"].string ?? "", idempotencyKey: row["idempotency_key"].string ?? "",
+                    payload: row["payload"].string ?? "", receivedAt: row["received_at"].string ?? "")
+            }
+        }
+    }
+
+    /// Claims the right to run the effects keyed by `key`. Written before any action runs.
+    package func claimExecution(key: String, deliveryID: Int64?) async throws -> ExecutionClaim {
+        let at = now()
+        return try await withDatabase { db in
+            try db.transaction { db in
+                if let row = try db.query("SELECT state, started_at, result FROM executions WHERE key = ?", [.text(key)]).first {
+                    if row["state"].string == "finished" { return .finished(result: row["result"].string ?? "") }
+                    if row["state"].string == "started" {
+                        try db.execute("UPDATE executions SET state = 'interrupted' WHERE key = ?", [.text(key)])
+                    }
+                    return .interrupted(startedAt: row["started_at"].string ?? "")
+                }
+                try db.execute(
+                    "INSERT INTO executions (key, delivery_id, state, started_at) VALUES (?, ?, 'started', ?)",
+                    [.text(key), deliveryID.map { .integer($0) } ?? .null, .text(at)])
+                return .claimed
+            }
+        }
+    }
+
+    package func finishExecution(key: String, result: String) async throws {
+        let at = now()
+        let redacted = redact(result)
+        try await withDatabase { db in
+            try db.execute(
+                "UPDATE executions SET state = 'finished', finished_at = ?, result = ? WHERE key = ? AND state = 'started'",
+                [.text(at), .text(redacted), .text(key)])
+        }
+    }
+}

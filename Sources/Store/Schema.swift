@@ -1,0 +1,55 @@
+import SQLiteDriver
+
+/// The one SQLite schema: inbox (deliveries), execution claims, and the hash-chained audit.
+enum Schema {
+    static let version = 1
+
+    static let statements = """
+        CREATE TABLE IF NOT EXISTS deliveries (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
+            done_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(state) WHERE state = 'pending';
+        CREATE TABLE IF NOT EXISTS executions (
+            key TEXT PRIMARY KEY,
+            delivery_id INTEGER,
+            state TEXT NOT NULL CHECK (state IN ('started', 'finished', 'interrupted')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            result TEXT
+        );
+        CREATE TABLE IF NOT EXISTS audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            user TEXT,
+            channel TEXT,
+            command TEXT,
+            outcome TEXT,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+        """
+
+    static func migrate(_ db: SQLiteDatabase) throws {
+        // WAL + synchronous=FULL: a commit is on disk before we ack Slack.
+        _ = try db.query("PRAGMA journal_mode=WAL")
+        try db.executeScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        let current = Int(try db.query("PRAGMA user_version").first?.values.first?.int ?? 0)
+        guard current < version else { return }
+        try db.transaction { db in
+            try db.executeScript(statements)
+            try db.executeScript("PRAGMA user_version=\(version)")
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import HTTPDriver
+import Hummingbird
+import Testing
+
+// Hummingbird re-exports HTTPTypes' HTTPRequest/HTTPResponse; name ours explicitly.
+private typealias Request = HTTPDriver.HTTPRequest
+
+@Suite struct HTTPDriverTests {
+    @Test func echoesMethodHeadersAndBody() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 2)
+            let request = Request(
+                method: "POST", url: "\(base)/echo",
+                headers: [("Content-Type", "application/json"), ("X-Trace", "abc 123")],
+                body: Array(#"{"hello":"world"}"#.utf8))
+            let response = try await client.execute(request)
+            await client.shutdown()
+            #expect(response.status == 200)
+            #expect(response.header("CONTENT-TYPE")?.hasPrefix("application/json") == true)
+            #expect(response.headers.allSatisfy { $0.0 == $0.0.lowercased() })
+            let echo = try JSONDecoder().decode(EchoReply.self, from: Data(response.body))
+            #expect(echo.method == "POST")
+            #expect(echo.headers["x-trace"] == "abc 123")
+            #expect(echo.headers["content-type"] == "application/json")
+            #expect(echo.headers["expect"] == nil)
+            #expect(echo.body == #"{"hello":"world"}"#)
+        }
+    }
+
+    @Test func patchWithMergePatchContentTypeArrivesIntact() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 1)
+            let patch = #"{"spec":{"replicas":3},"metadata":{"annotations":{"a":"b c"}}}"#
+            let response = try await client.execute(Request(
+                method: "PATCH", url: "\(base)/echo",
+                headers: [("Content-Type", "application/merge-patch+json"), ("Authorization", "Bearer tkn")],
+                body: Array(patch.utf8)))
+            await client.shutdown()
+            let echo = try JSONDecoder().decode(EchoReply.self, from: Data(response.body))
+            #expect(echo.method == "PATCH")
+            #expect(echo.headers["content-type"] == "application/merge-patch+json")
+            #expect(echo.headers["content-length"] == "\(patch.utf8.count)")
+            #expect(echo.body == patch)
+        }
+    }
+
+    @Test func getDeleteAndHead() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 2)
+            for method in ["GET", "DELETE", "PUT"] {
+                let response = try await client.execute(Request(method: method, url: "\(base)/echo"))
+                let echo = try JSONDecoder().decode(EchoReply.self, from: Data(response.body))
+                #expect(echo.method == method)
+                #expect(echo.body.isEmpty)
+            }
+            let head = try await client.execute(Request(method: "HEAD", url: "\(base)/echo"))
+            await client.shutdown()
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+        }
+    }
+
+    @Test func notFoundPassesStatusAndBodyThrough() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 1)
+            let response = try await client.execute(Request(method: "GET", url: "\(base)/missing"))
+            await client.shutdown()
+            #expect(response.status == 404)
+            #expect(response.header("content-type") == "application/json")
+            #expect(String(decoding: response.body, as: UTF8.self) == TestHTTPServer.kubernetesNotFound)
+        }
+    }
+
+    @Test func slowServerTimesOut() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 1)
+            let started = ContinuousClock.now
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(Request(method: "GET", url: "\(base)/slow?token=qsecret", timeout: .milliseconds(500)))
+            }
+            let waited = ContinuousClock.now - started
+            await client.shutdown()
+            #expect(error?.isTimeout == true)
+            #expect(waited < .seconds(2))
+            let description = error?.description ?? ""
+            #expect(description.contains("timed out after 500ms"))
+            #expect(description.contains("\(base)/slow"))
+            #expect(!description.contains("qsecret"))
+        }
+    }
+
+    @Test(arguments: ["large", "large-chunked"])
+    func responsesBeyondTheLimitAreRejected(route: String) async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 1)
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(Request(method: "GET", url: "\(base)/\(route)", maxResponseBytes: 64 << 10))
+            }
+            #expect(error?.isTooLarge == true)
+            #expect(error?.description.contains("65536 bytes") == true)
+            let full = try await client.execute(Request(method: "GET", url: "\(base)/\(route)"))
+            await client.shutdown()
+            #expect(full.body.count == 1 << 20)
+        }
+    }
+
+    @Test func closedPortIsCouldNotConnectWithoutSecrets() async throws {
+        let client = HTTPClient(threads: 1)
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(Request(
+                method: "GET", url: "http://user:secret@127.0.0.1:1/x?api_key=qsecret",
+                headers: [("Authorization", "Bearer hdrsecret-token")]))
+        }
+        await client.shutdown()
+        #expect(error?.isCouldNotConnect == true)
+        let description = error?.description ?? ""
+        #expect(description.contains("http://127.0.0.1:1/x"))
+        for secret in ["secret", "user:", "api_key", "hdrsecret"] {
+            #expect(!description.contains(secret), "description leaks \(secret): \(description)")
+        }
+    }
+
+    @Test func fiftyConcurrentRequestsOnFourThreads() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 4)
+            let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        let response = try await client.execute(Request(
+                            method: "POST", url: "\(base)/echo",
+                            headers: [("Content-Type", "text/plain")], body: Array("req-\(index)".utf8)))
+                        let echo = try JSONDecoder().decode(EchoReply.self, from: Data(response.body))
+                        #expect(echo.body == "req-\(index)")
+                        return (response.status, echo.body)
+                    }
+                }
+                var all: [(Int, String)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            await client.shutdown()
+            #expect(statuses.count == 50)
+            #expect(statuses.allSatisfy { $0.0 == 200 })
+            #expect(Set(statuses.map(\.1)).count == 50)
+        }
+    }
+
+    @Test func invalidInputsAreRejectedSafely() async throws {
+        let client = HTTPClient(threads: 1)
+        let badScheme = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(Request(method: "GET", url: "file:///etc/passwd"))
+        }
+        #expect(badScheme?.isInvalidURL == true)
+        let injected = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(Request(
+                method: "GET", url: "http://127.0.0.1:1/", headers: [("X-A", "v\r\nX-Injected: 1")]))
+        }
+        #expect(injected?.isInvalidRequest == true)
+        await client.shutdown()
+        await client.shutdown()  // idempotent
+        let afterShutdown = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(Request(method: "GET", url: "http://127.0.0.1:1/"))
+        }
+        #expect(afterShutdown?.isShutDown == true)
+    }
+}
