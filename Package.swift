@@ -87,7 +87,7 @@ let package = Package(
             "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),
     ]
 )

@@ -29,6 +29,7 @@ package struct ListenerDependencies: Sendable {
 /// The listener's routes. Signature checks come before anything else on Slack paths.
 package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestContext> {
     let router = Router(context: HybridRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: MethodCheckMiddleware(allowed: [
         "/slack/commands": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
     ]))

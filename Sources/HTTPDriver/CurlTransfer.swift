@@ -58,7 +58,7 @@ struct CurlTransfer {
             try handle.set(CURLOPT_WRITEDATA, pointer: userdata)
             try handle.set(CURLOPT_HEADERFUNCTION, callback: curlHeaderCallback)
             try handle.set(CURLOPT_HEADERDATA, pointer: userdata)
-            try setMethod(handle, body: bodyBytes.map { _ in bodyBuffer })
+            try setMethod(handle, body: bodyBytes.map { (buffer: bodyBuffer, count: $0.count) })
         } catch {
             throw CurlErrorMapping.error(for: error.code, request: request, message: "")
         }
@@ -87,7 +87,9 @@ struct CurlTransfer {
         return ["POST", "PUT", "PATCH"].contains(upperMethod) ? [] : nil
     }
 
-    private func setMethod(_ handle: CurlHandle, body: UnsafeMutableBufferPointer<UInt8>?) throws(CurlSetoptFailure) {
+    private func setMethod(
+        _ handle: CurlHandle, body: (buffer: UnsafeMutableBufferPointer<UInt8>, count: Int)?
+    ) throws(CurlSetoptFailure) {
         let method = upperMethod
         if method == "HEAD" {
             try handle.set(CURLOPT_NOBODY, 1)
@@ -97,9 +99,9 @@ struct CurlTransfer {
             try handle.set(CURLOPT_HTTPGET, 1)
             return
         }
-        if let body, let base = body.baseAddress {
+        if let body, let base = body.buffer.baseAddress {
             try handle.set(CURLOPT_POST, 1)
-            try handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(request.body?.count ?? 0))
+            try handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
             try handle.set(CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(base))
         }
         if method != "POST" { try handle.set(CURLOPT_CUSTOMREQUEST, method) }

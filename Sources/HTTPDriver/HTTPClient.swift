@@ -4,8 +4,9 @@ import CCurl
 ///
 /// Up to `threads` requests run at once; further requests wait in FIFO order. Async callers
 /// suspend on a continuation, so no libcurl call ever runs on Swift's cooperative pool.
-/// Task cancellation skips a queued request and aborts a running one at its next data
-/// callback; a silent server is bounded by the request timeout.
+/// Task cancellation answers the caller at once with `CancellationError`; a queued transfer is
+/// then skipped, a running one aborted at its next data callback (a silent server keeps the
+/// worker thread busy until the request timeout).
 package final class HTTPClient: Sendable {
     private let pool: WorkerPool
 
@@ -20,19 +21,22 @@ package final class HTTPClient: Sendable {
 
     package func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Task.checkCancellation()
-        let cancellation = CancellationFlag()
-        let transfer = CurlTransfer(request: request, cancellation: cancellation)
+        let pending = PendingTransfer()
+        let transfer = CurlTransfer(request: request, cancellation: pending.flag)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                pending.attach(continuation)
                 let accepted = pool.submit {
-                    continuation.resume(with: Result { try transfer.perform() })
+                    // A request cancelled while queued was already answered: skip the transfer.
+                    if pending.flag.isSet { return pending.finish(.failure(CancellationError())) }
+                    pending.finish(Result { try transfer.perform() })
                 }
                 if !accepted {
-                    continuation.resume(throwing: HTTPClientError.shutDown(url: RedactedURL.render(request.url)))
+                    pending.finish(.failure(HTTPClientError.shutDown(url: RedactedURL.render(request.url))))
                 }
             }
         } onCancel: {
-            cancellation.set()
+            pending.cancel()
         }
     }
 

@@ -165,3 +165,30 @@ private typealias Request = HTTPDriver.HTTPRequest
         #expect(afterShutdown?.isShutDown == true)
     }
 }
+
+@Suite struct HTTPDriverCancellationTests {
+    @Test func cancellingAQueuedRequestReturnsPromptly() async throws {
+        try await TestHTTPServer.run { base in
+            let client = HTTPClient(threads: 1)
+            // Occupies the only worker thread for ~1 s.
+            let blocker = Task {
+                try await client.execute(Request(method: "GET", url: "\(base)/slow", timeout: .seconds(1)))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let queued = Task {
+                try await client.execute(Request(method: "GET", url: "\(base)/echo"))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            queued.cancel()
+            await #expect(throws: CancellationError.self) { try await queued.value }
+            #expect(ContinuousClock.now - started < .milliseconds(500))
+            let blockerError = await #expect(throws: HTTPClientError.self) { try await blocker.value }
+            #expect(blockerError?.isTimeout == true)
+            // The worker is free again and the skipped request did not wedge the queue.
+            let after = try await client.execute(Request(method: "GET", url: "\(base)/echo"))
+            #expect(after.status == 200)
+            await client.shutdown()
+        }
+    }
+}

@@ -18,7 +18,7 @@ enum TestHTTPServer {
 
     static func run<T: Sendable>(_ body: @escaping @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
+        var app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
@@ -26,9 +26,12 @@ enum TestHTTPServer {
                 portContinuation.finish()
             }
         )
+        // Cancelling the server task at the end of a test logs at error level; keep output quiet.
+        app.logger.logLevel = .critical
+        let server = app
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await app.run()
+                try await server.run()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()

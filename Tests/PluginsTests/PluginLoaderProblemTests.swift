@@ -44,7 +44,7 @@ private let file = "plugins/ops/plugin.yaml"
 
 private let cases: [PluginCase] = [
     PluginCase("broken YAML syntax", "name: ops\nrunbook: [unclosed\ncommands: []\n",
-               ["\(file):2: invalid YAML: "]),
+               ["\(file):3: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2)"]),
     PluginCase("tab-indented YAML", "name: ops\nrunbook: r\ncommands:\n\t- pattern: x\n",
                ["\(file):4: invalid YAML: found character that cannot start any token"]),
     PluginCase("duplicate YAML key", "name: ops\nname: ops\nrunbook: r\ncommands: []\n",

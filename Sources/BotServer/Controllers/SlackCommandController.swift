@@ -66,7 +66,9 @@ package struct SlackCommandController: Sendable {
     }
 
     static func ack(_ message: SlackMessage) throws -> Response {
-        let data = try JSONEncoder().encode(message)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = try encoder.encode(message)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

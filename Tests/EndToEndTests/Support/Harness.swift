@@ -1,0 +1,123 @@
+import Actions
+import BotCore
+import BotServer
+import Engine
+import Foundation
+import HTTPDriver
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Plugins
+import Slack
+import Store
+import Testing
+import HTTPTypes
+
+/// The whole bot in-process: listener (live HTTP), core, SQLite store, a fake Kubernetes API and a response_url sink.
+struct Harness: Sendable {
+    static let secret = "e2e-signing-secret-0123456789"
+    let store: HybridStore
+    let kubernetes: FakeKubernetes
+    let sink: ResponseURLSink
+    let sinkPort: Int
+    let processor: CommandProcessor
+    let client: any TestClientProtocol
+    let directory: URL
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Shipped plugins and permissions unless a table/policy is given.
+    static func run(
+        table: CommandTable? = nil, policy: PermissionPolicy? = nil, kubernetesTimeout: Duration = .seconds(5),
+        kubernetesConfigured: Bool = true, redactorSecrets: [String] = [],
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = repositoryRoot.path
+        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ["kubernetes.scale"]).table
+        let loadedPolicy = try policy ?? #require(PermissionsLoader.load(path: root + "/permissions.yaml").policy)
+        let redactor = SecretRedactor(secrets: [secret, "test-token-abcdef"] + redactorSecrets)
+        let store = try await HybridStore.open(path: directory.appendingPathComponent("bot.sqlite").path, redactor: redactor)
+        let http = HTTPClient(threads: 4)
+        let kubernetes = FakeKubernetes()
+        let sink = ResponseURLSink()
+        let logger = { var l = Logger(label: "e2e"); l.logLevel = .error; return l }()
+
+        try await LocalServer.with(kubernetes.router()) { k8sPort in
+            try await LocalServer.with(sink.router()) { sinkPort in
+                let k8sConfig = KubernetesConfig(
+                    apiURL: "http://127.0.0.1:\(k8sPort)", token: .value(kubernetes.token), caFile: nil,
+                    namespace: kubernetes.namespace, timeout: kubernetesTimeout)
+                let actions = ActionRegistry([
+                    KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil)
+                ])
+                let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+                let processor = CommandProcessor(
+                    table: loadedTable, policy: loadedPolicy, actions: actions, store: store, replier: replier,
+                    slashCommand: "/hybrid", logger: logger)
+                let queue = DeliveryQueue()
+                let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }
+                let deps = ListenerDependencies(signingSecret: secret, slashCommand: "/hybrid", store: store, queue: queue)
+                let app = Application(router: buildRouter(deps), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+                try await app.test(.live) { client in
+                    try await body(Harness(
+                        store: store, kubernetes: kubernetes, sink: sink, sinkPort: sinkPort, processor: processor,
+                        client: client, directory: directory))
+                }
+                queue.finish()
+                _ = try? await core.value
+            }
+        }
+        await http.shutdown()
+        await store.close()
+    }
+
+    func responseURL(_ id: String) -> String { "http://127.0.0.1:\(sinkPort)/response/\(id)" }
+
+    /// The form Slack posts for a slash command, percent-encoded.
+    func commandForm(user: String, channel: String = "C0LOCAL", text: String, id: String, command: String = "/hybrid") -> String {
+        let fields = [
+            ("token", "ignored"), ("team_id", "T0TEST"), ("team_domain", "test"), ("channel_id", channel),
+            ("channel_name", "ops"), ("user_id", user), ("user_name", "someone"), ("command", command), ("text", text),
+            ("response_url", responseURL(id)), ("trigger_id", "trigger.\(id)"), ("api_app_id", "A0TEST"),
+        ]
+        return fields.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? ""
+    }
+
+    /// POSTs `body` to /slack/commands signed as Slack would (or as told).
+    @discardableResult
+    func post(
+        _ body: String, path: String = "/slack/commands", secret: String = Harness.secret, timestampOffset: Int64 = 0,
+        contentType: String = "application/x-www-form-urlencoded", signature: String? = nil
+    ) async throws -> TestResponse {
+        let timestamp = String(Int64(Date().timeIntervalSince1970) + timestampOffset)
+        let signed = signature ?? SlackSignature(secret: secret).signature(timestamp: timestamp, body: Array(body.utf8))
+        var headers: HTTPFields = [.contentType: contentType]
+        headers[HTTPField.Name("X-Slack-Request-Timestamp")!] = timestamp
+        headers[HTTPField.Name("X-Slack-Signature")!] = signed
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    /// Sends a slash command and waits for the first follow-up message.
+    func say(_ text: String, as user: String, channel: String = "C0LOCAL", id: String = UUID().uuidString) async throws -> (ack: TestResponse, replies: [SlackMessage]) {
+        let ack = try await post(commandForm(user: user, channel: channel, text: text, id: id))
+        let replies = await sink.wait(for: id)
+        return (ack, replies)
+    }
+
+    func auditKinds() async throws -> [String] {
+        try await store.auditRecords().map(\.kind)
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}

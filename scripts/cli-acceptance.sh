@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Acceptance checks of the built binary, as an operator would use it: check, serve, say, audit, forged requests, SIGTERM.
+# Usage: scripts/cli-acceptance.sh PATH/TO/hybridbot
+set -uo pipefail
+bin="$(realpath "${1:?usage: cli-acceptance.sh PATH/TO/hybridbot}")"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+server_pid=""
+passed=0
+failed=0
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "  ok   $1"; }
+ko() { failed=$((failed + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && sed 's/^/       | /' <<<"$2"; }
+expect() { # expect NAME EXPECTED_RC ACTUAL_RC OUTPUT [GREP_PATTERN]
+    local name=$1 want=$2 got=$3 out=$4 pattern=${5:-}
+    if [ "$got" != "$want" ]; then ko "$name (exit $got, wanted $want)" "$out"; return; fi
+    if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then ko "$name (output lacks /$pattern/)" "$out"; return; fi
+    ok "$name"
+}
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 30000))
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+cd "$root"
+export HYBRIDBOT_PLUGINS="$root/plugins" HYBRIDBOT_PERMISSIONS="$root/permissions.yaml"
+unset SLACK_SIGNING_SECRET KUBERNETES_API_URL KUBERNETES_TOKEN KUBERNETES_SERVICE_HOST HYBRIDBOT_DB || true
+
+echo "cli acceptance ($bin)"
+
+out=$("$bin" check 2>&1); expect "check passes on the shipped files" 0 $? "$out" "^ok:"
+
+sed 's/roles: \[operator\]/roles: [operatr]/' permissions.yaml >"$work/broken-permissions.yaml"
+out=$(HYBRIDBOT_PERMISSIONS="$work/broken-permissions.yaml" "$bin" check 2>&1)
+expect "check names file and line of a broken permissions.yaml" 1 $? "$out" "broken-permissions.yaml:[0-9]+: .*operatr"
+
+printf 'hybridbot_listen: [oops\n' >"$work/bad.yaml"
+out=$("$bin" check --config "$work/bad.yaml" 2>&1); expect "check refuses a broken hybridbot.yaml" 1 $? "$out" "bad.yaml"
+
+out=$(HYBRIDBOT_DB="$work/none.sqlite" "$bin" serve 2>&1); rc=$?
+expect "serve without SLACK_SIGNING_SECRET is one clear line" 1 $rc "$out" "SLACK_SIGNING_SECRET"
+[ "$(wc -l <<<"$out")" -le 2 ] && ok "…and no stack trace" || ko "serve error is longer than a line" "$out"
+
+out=$(HYBRIDBOT_DB="$work/missing.sqlite" "$bin" audit verify 2>&1); rc=$?
+expect "audit verify on a missing database fails clearly" 1 $rc "$out" "missing.sqlite"
+[ ! -e "$work/missing.sqlite" ] && ok "…and does not create it" || ko "audit verify created the database"
+
+out=$("$bin" say --as nobody "/hybrid help" 2>&1); expect "say rejects a bad --as" 64 $? "$out" "--as"
+
+# A live bot.
+port=$(free_port)
+secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_LISTEN="127.0.0.1:$port" HYBRIDBOT_DB="$work/data/hybridbot.sqlite"
+"$bin" serve >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+out=$(curl -sS "http://127.0.0.1:$port/readyz" 2>&1); expect "readyz is ready" 0 $? "$out" "ready"
+
+out=$("$bin" say --as U01ALICE --wait 10 "/hybrid scale api-gateway 10" 2>&1); rc=$?
+expect "say: ack" 0 $rc "$out" "^ack 200: .*Working on"
+expect "say: follow-up says Kubernetes is not configured" 0 $rc "$out" "Kubernetes is not configured \(set KUBERNETES_API_URL"
+
+out=$("$bin" say --as U09EVE "/hybrid scale api-gateway 10" 2>&1); expect "say: unauthorized user is refused" 0 $? "$out" "not allowed"
+out=$("$bin" say --as U01ALICE '/hybrid scale api-gateway 10; rm -rf /' 2>&1); expect "say: injection-looking text is refused" 0 $? "$out" "^reply: .*(must be a whole number|Too many words)"
+
+out=$("$bin" audit list 2>&1); expect "audit list shows the command" 0 $? "$out" "command U01ALICE C0LOCAL received /hybrid scale api-gateway 10"
+out=$("$bin" audit list --json 2>&1); expect "audit list --json has the contract fields" 0 $? "$out" '"prev_hash":"[0-9a-f]{64}"'
+out=$("$bin" audit export --format csv 2>&1); expect "audit export csv" 0 $? "$out" "^id,at,kind,user,channel,command,outcome,detail,hash,prev_hash"
+before=$("$bin" audit list --json | wc -l)
+
+# Forged and stale requests: 401, no audit row.
+body="token=x&team_id=T1&channel_id=C0LOCAL&user_id=U01ALICE&command=%2Fhybrid&text=scale+api-gateway+10&response_url=http%3A%2F%2F127.0.0.1%3A1%2Fx&trigger_id=forged.1"
+ts=$(date +%s)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: v0=$(printf '%064d' 0)" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data "$body" "http://127.0.0.1:$port/slack/commands")
+[ "$code" = 401 ] && ok "forged signature → 401" || ko "forged signature → $code"
+old=$((ts - 600))
+sig=$(printf 'v0:%s:%s' "$old" "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.*= //')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Slack-Request-Timestamp: $old" -H "X-Slack-Signature: v0=$sig" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data "$body" "http://127.0.0.1:$port/slack/commands")
+[ "$code" = 401 ] && ok "stale (correctly signed) request → 401" || ko "stale request → $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X GET "http://127.0.0.1:$port/slack/commands")
+[ "$code" = 405 ] && ok "GET /slack/commands → 405" || ko "GET /slack/commands → $code"
+head -c 70000 /dev/zero | tr '\0' 'a' >"$work/big"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: v0=00" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "@$work/big" "http://127.0.0.1:$port/slack/commands")
+[ "$code" = 413 ] && ok "70 KB body → 413" || ko "70 KB body → $code"
+after=$("$bin" audit list --json | wc -l)
+[ "$before" = "$after" ] && ok "rejected requests left no audit row" || ko "audit grew from $before to $after rows"
+grep -q "$secret" "$work/serve.log" && ko "the signing secret appears in the log" || ok "the signing secret is not in the log"
+
+kill -TERM "$server_pid"; wait "$server_pid"; rc=$?; server_pid=""
+[ "$rc" = 0 ] && ok "SIGTERM stops serve with exit 0" || ko "serve exited $rc on SIGTERM" "$(tail -5 "$work/serve.log")"
+out=$("$bin" audit verify 2>&1); expect "audit verify passes" 0 $? "$out" "^ok: [0-9]+ records"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]
