@@ -13,11 +13,12 @@ package struct CommandProcessor: Sendable {
     package let store: HybridStore
     package let replier: any Replier
     package let slashCommand: String
+    package let groups: any UserGroupDirectory
     package let logger: Logger
 
     package init(
         table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
-        replier: any Replier, slashCommand: String, logger: Logger
+        replier: any Replier, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(), logger: Logger
     ) {
         self.router = Router(table: table)
         self.policy = policy
@@ -25,6 +26,7 @@ package struct CommandProcessor: Sendable {
         self.store = store
         self.replier = replier
         self.slashCommand = slashCommand
+        self.groups = groups
         self.logger = logger
     }
 
@@ -40,7 +42,7 @@ package struct CommandProcessor: Sendable {
     }
 
     func handle(_ command: SlashCommand, deliveryID: Int64) async {
-        let requester = Requester(userID: command.userID)
+        let requester = Requester(userID: command.userID, groups: await groups.groups(of: command.userID))
         let shownCommand = "\(slashCommand) \(command.text)"
         func audit(_ kind: String, _ outcome: String, command text: String? = nil, _ detail: [String: JSONValue] = [:]) async {
             var detail = detail

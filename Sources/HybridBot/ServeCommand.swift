@@ -53,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let processor = CommandProcessor(
             table: loaded.table, policy: policy, actions: ActionCatalog.make(config: config, http: http), store: store,
-            replier: replier, slashCommand: config.slashCommand, logger: logger)
+            replier: replier, slashCommand: config.slashCommand, groups: Self.groupDirectory(config, http: http, logger: logger),
+            logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
 
         let deps = ListenerDependencies(
@@ -77,5 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
         queue.finish()
         await http.shutdown()
         await store.close()
+    }
+
+    static func groupDirectory(_ config: BotConfiguration, http: HTTPClient, logger: Logger) -> any UserGroupDirectory {
+        guard let token = config["SLACK_BOT_TOKEN"] else { return NoUserGroups() }
+        let api = SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: token)
+        return SlackUserGroupDirectory(api: api, logger: logger)
     }
 }

@@ -24,6 +24,10 @@ package struct SecretRedactor: Sendable {
         var out = text
         // Slack tokens: xoxb-, xoxp-, xoxa-, xoxs-, xapp-.
         out = out.replacing(/(xox[abps]|xapp)-[A-Za-z0-9-]{6,}/, with: { _ in mask })
+        // Slack response_url / webhook URLs carry their credential in the path.
+        out = out.replacing(/(hooks\.slack\.com\/(?:commands|actions|services|triggers|workflows))\/[^\s"']+/, with: { m in
+            String(m.output.1) + "/" + mask
+        })
         // Authorization values.
         out = out.replacing(/(?i)(bearer|token token=|basic)\s+[A-Za-z0-9._~+\/=-]{6,}/, with: { m in
             String(m.output.1) + " " + mask
