@@ -106,7 +106,9 @@ struct BotConfigurationLoadTests {
         #expect(try load(yaml: yaml)[key] == expected)
     }
 
-    @Test("an empty file or one with only comments sets nothing", arguments: ["", "# nothing here\n", "---\n"])
+    @Test("an empty file or one with only comments sets nothing", arguments: [
+        "", "# nothing here\n", "\n\n", "---\n", "---\n# hybridbot_listen: 127.0.0.1:8080\n# log_level: debug\n",
+    ])
     func emptyFile(yaml: String) throws {
         #expect(try load(yaml: yaml).values.isEmpty)
     }
@@ -125,7 +127,8 @@ struct BotConfigurationLoadTests {
 
     @Test("line numbers point at the offending key", arguments: [1, 2, 5, 12])
     func lineNumbers(line: Int) throws {
-        let before = Array(repeating: "log_level: info", count: line - 1)
+        // Distinct valid keys before the bad one (duplicate keys would be a YAML error of their own).
+        let before = BotConfiguration.knownKeys.prefix(line - 1).map { "\($0.lowercased()): x" }
         let yaml = (before + ["no_such_setting: 1", "log_format: text"]).joined(separator: "\n")
         let message = try loadError(yaml: yaml)
         #expect(message.hasPrefix("DIR/hybridbot.yaml:\(line): "), "\(message)")
@@ -164,6 +167,12 @@ struct BotConfigurationLoadTests {
         #expect(message.hasPrefix("DIR/hybridbot.yaml"), "\(message)")
         #expect(message.contains("YAML"))
         #expect(!message.contains("topsecret-value"))
+    }
+
+    @Test("a YAML syntax error names the line it is on")
+    func brokenYAMLLine() throws {
+        let message = try loadError(yaml: "log_level: info\nlog_format: text\n\tslack_bot_token: x\n")
+        #expect(message.hasPrefix("DIR/hybridbot.yaml:3: "), "\(message)")
     }
 
     @Test("a file that is not a mapping is an error", arguments: ["- a\n- b\n", "just a string\n", "42\n"])

@@ -34,7 +34,12 @@ package struct CommandSpec: Sendable, Equatable {
 
     package var path: String { pattern.path }
 
+    /// The type a value is validated with: as declared, else free text for a `{name...}` rest argument, else a token.
     package func type(of argument: String) -> ArgumentType {
-        arguments[argument] ?? .defaultToken
+        if let declared = arguments[argument] { return declared }
+        let isRest = pattern.elements.contains { element in
+            if case .argument(argument, _, _, true) = element { true } else { false }
+        }
+        return isRest ? .text(maxLength: 500) : .defaultToken
     }
 }

@@ -35,6 +35,8 @@ package enum CommandText {
             case " ", "\u{00A0}", "\t":
                 if inWord { words.append(current); current = ""; inWord = false }
             case "\"", "'", "\u{201C}", "\u{2018}", "\u{201D}", "\u{2019}":
+                // A quote opens only at the start of a word: `can't` is a word, not an unclosed quote.
+                guard !inWord else { current.append(ch); continue }
                 inWord = true
                 closing = switch ch {
                 case "\u{201C}", "\u{201D}": "\u{201D}"
@@ -56,5 +58,8 @@ package enum CommandText {
     private static func isControl(_ s: Unicode.Scalar) -> Bool {
         (s.value < 0x20 && s != "\t") || s.value == 0x7F || (0x80...0x9F).contains(s.value)
             || s.value == 0x2028 || s.value == 0x2029
+            // Bidi controls make text display differently from what it is.
+            || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+            || s.value == 0x200E || s.value == 0x200F || s.value == 0x061C
     }
 }

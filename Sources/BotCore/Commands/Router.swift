@@ -50,8 +50,7 @@ package struct Router: Sendable {
             } else {
                 return .failure(.usage(spec: spec, problem: "Missing `\(name)`."))
             }
-            let type = rest && spec.arguments[name] == nil ? ArgumentType.text(maxLength: 500) : spec.type(of: name)
-            switch type.validate(raw, name: name) {
+            switch spec.type(of: name).validate(raw, name: name) {
             case .success(let value): arguments[name] = value
             case .failure(let problem): return .failure(.usage(spec: spec, problem: problem.message.capitalizedFirst + "."))
             }

@@ -55,9 +55,16 @@ package struct StepTemplate: Sendable, Equatable {
                 case .string(let str): return .string(str)
                 }
             }
-            var out = s
-            for name in refs { out = out.replacing("{\(name)}", with: arguments[name]?.description ?? "") }
-            return .string(out)
+            // One pass, left to right: a substituted value is never scanned again.
+            var out = ""
+            var rest = Substring(s)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                let name = String(rest[rest.index(after: open)..<close])
+                out += rest[..<open]
+                out += CommandPattern.isIdentifier(name) ? (arguments[name]?.description ?? "") : String(rest[open...close])
+                rest = rest[rest.index(after: close)...]
+            }
+            return .string(out + rest)
         }
     }
 

@@ -23,7 +23,7 @@ package struct SecretRedactor: Sendable {
     private static func redactShapes(_ text: String) -> String {
         var out = text
         // Slack tokens: xoxb-, xoxp-, xoxa-, xoxs-, xapp-.
-        out = out.replacing(/(xox[abps]|xapp)-[A-Za-z0-9-]{6,}/, with: { _ in mask })
+        out = out.replacing(/(xox[a-z]|xapp)-[A-Za-z0-9-]{6,}/, with: { _ in mask })
         // Slack response_url / webhook URLs carry their credential in the path.
         out = out.replacing(/(hooks\.slack\.com\/(?:commands|actions|services|triggers|workflows))\/[^\s"']+/, with: { m in
             String(m.output.1) + "/" + mask
@@ -33,12 +33,13 @@ package struct SecretRedactor: Sendable {
             String(m.output.1) + " " + mask
         })
         // Passwords in URLs: scheme://user:password@host.
-        out = out.replacing(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\/\s:@]*):[^\/\s@]+@/, with: { m in
+        out = out.replacing(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\/\s:@]*):[^\/\s]+@/, with: { m in
             String(m.output.1) + ":" + mask + "@"
         })
         // key=value and "key": "value" for keys that name secrets.
-        out = out.replacing(/(?i)((?:password|passwd|secret|token|api_key|apikey)["']?\s*[=:]\s*["']?)[^\s"'&,}]{4,}/, with: { m in
-            String(m.output.1) + mask
+        out = out.replacing(/(?i)((?:password|passwd|secret|token|api_key|apikey)["']?\s*[=:]\s*)(?:"([^"\n]{4,})"|'([^'\n]{4,})'|([^\s"'&,}]{4,}))/, with: { m in
+            let quote = m.output.2 != nil ? "\"" : m.output.3 != nil ? "'" : ""
+            return String(m.output.1) + quote + mask + quote
         })
         return out
     }
