@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "PostgresDriver", dependencies: ["CLibPQ"], swiftSettings: strict),
 
         // Pure domain: parsing, routing, permission decisions. No I/O.
-        .target(name: "BotCore", swiftSettings: strict),
+        .target(name: "BotCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(name: "Plugins", dependencies: ["BotCore", "Yams"], swiftSettings: strict),
         .target(name: "BotConfig", dependencies: ["Yams"], swiftSettings: strict),
         .target(name: "Slack", dependencies: [

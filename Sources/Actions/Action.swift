@@ -20,10 +20,13 @@ package struct ActionContext: Sendable {
 package struct ActionOutput: Sendable, Equatable {
     package var summary: String
     package var facts: [String: String]
+    /// What a read-only action measured, for a destructive command's plan (compared again before execution).
+    package var previewFacts: [PreviewFact]
 
-    package init(summary: String, facts: [String: String] = [:]) {
+    package init(summary: String, facts: [String: String] = [:], previewFacts: [PreviewFact] = []) {
         self.summary = summary
         self.facts = facts
+        self.previewFacts = previewFacts
     }
 }
 

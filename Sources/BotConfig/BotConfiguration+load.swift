@@ -7,7 +7,7 @@ extension BotConfiguration {
         var values: [String: String] = [:]
         if let configFile { values = try fileValues(configFile) }
         for key in knownKeys {
-            if let v = environment[key] { values[key] = v }
+            if let v = environment[key], !v.isEmpty { values[key] = v }
         }
         return BotConfiguration(values: values)
     }
@@ -27,13 +27,14 @@ extension BotConfiguration {
         } catch {
             throw ConfigurationError("\(path): not valid YAML")
         }
-        guard let node else { return [:] }
+        // An empty document (`---` and comments only) composes to an empty null scalar: no settings.
+        guard let node, !(node.scalar?.string.isEmpty ?? false) else { return [:] }
         guard let mapping = node.mapping else {
-            throw ConfigurationError("\(path):\((node.mark?.line ?? 0) + 1): expected a mapping of settings")
+            throw ConfigurationError("\(path):\(node.mark?.line ?? 1): expected a mapping of settings")
         }
         var values: [String: String] = [:]
         for (key, value) in mapping {
-            let line = (key.mark?.line ?? 0) + 1
+            let line = key.mark?.line ?? 1  // Yams marks are 1-based already
             guard let name = key.string, knownKeys.contains(name.uppercased()), name == name.lowercased() else {
                 throw ConfigurationError("\(path):\(line): unknown setting '\(key.string ?? "?")' (settings are the environment names in lower case, e.g. hybridbot_listen)")
             }

@@ -55,7 +55,7 @@ package struct BotConfiguration: Sendable {
     static func urlPasswords(_ values: [String: String]) -> [String] {
         values.values.compactMap { value in
             guard let url = URLComponents(string: value), let password = url.password, !password.isEmpty else { return nil }
-            return password.removingPercentEncoding ?? password
+            return password  // URLComponents.password is already percent-decoded
         }
     }
 

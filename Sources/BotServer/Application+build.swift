@@ -31,13 +31,14 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
     let router = Router(context: HybridRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: MethodCheckMiddleware(allowed: [
-        "/slack/commands": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
+        "/slack/commands": .post, "/slack/interactions": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
     ]))
     HealthController(store: deps.store, pluginsLoaded: deps.pluginsLoaded, registry: deps.registry).addRoutes(to: router)
     let slack = router.group()
         .add(middleware: SlackVerificationMiddleware(signingSecret: deps.signingSecret))
         .group(context: SlackRequestContext.self)
     SlackCommandController(store: deps.store, queue: deps.queue, slashCommand: deps.slashCommand).addRoutes(to: slack)
+    SlackInteractionController(store: deps.store, queue: deps.queue).addRoutes(to: slack)
     return router
 }
 

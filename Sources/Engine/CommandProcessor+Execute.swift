@@ -37,36 +37,10 @@ extension CommandProcessor {
         }
 
         let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger)
-        var lines: [String] = []
-        var failure: ActionFailure?
-        for step in invocation.spec.steps {
-            let parameters = step.resolve(with: invocation.arguments)
-            var entry = base
-            entry.kind = "action"
-            entry.detail["action"] = .string(step.action)
-            entry.detail["parameters"] = .object(parameters.mapValues { .string($0.description) })
-            do {
-                guard let action = actions[step.action] else {
-                    throw ActionFailure(dependency: step.action, message: "this build has no action `\(step.action)`")
-                }
-                let output = try await action.run(parameters, context: context)
-                lines.append(output.summary)
-                entry.outcome = "ok"
-                entry.detail["facts"] = .object(output.facts.mapValues { .string($0) })
-                await record(entry)
-            } catch let error as ActionFailure {
-                failure = error
-                entry.outcome = "error"
-                entry.detail["error"] = .string(error.description)
-                await record(entry)
-                break
-            } catch {
-                failure = ActionFailure(dependency: step.action, message: "failed unexpectedly")
-                entry.outcome = "error"
-                await record(entry)
-                break
-            }
-        }
+        let outcome = await StepRunner(actions: actions, store: store, logger: logger)
+            .run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        let lines = outcome.lines
+        let failure = outcome.failure
 
         let header = "<@\(command.userID)> ran `\(canonical)`"
         let text: String

@@ -14,11 +14,13 @@ package struct CommandProcessor: Sendable {
     package let replier: any Replier
     package let slashCommand: String
     package let groups: any UserGroupDirectory
+    package let approvals: ApprovalFlow
     package let logger: Logger
 
     package init(
         table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
-        replier: any Replier, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(), logger: Logger
+        replier: any Replier, poster: SlackPoster, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(),
+        logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.router = Router(table: table)
         self.policy = policy
@@ -27,11 +29,19 @@ package struct CommandProcessor: Sendable {
         self.replier = replier
         self.slashCommand = slashCommand
         self.groups = groups
+        self.approvals = ApprovalFlow(
+            table: table, policy: policy, actions: actions, store: store, poster: poster, slashCommand: slashCommand,
+            logger: logger, now: now)
         self.logger = logger
     }
 
     /// Processes one delivery and marks it done. Never throws: every failure becomes a reply and an audit record.
     package func process(_ delivery: StoredDelivery) async {
+        if delivery.kind == "slack.interaction" {
+            await interaction(delivery)
+            await markDone(delivery)
+            return
+        }
         guard let command = try? JSONDecoder().decode(SlashCommand.self, from: Data(delivery.payload.utf8)) else {
             logger.error("stored delivery is not a slash command", metadata: ["delivery.id": "\(delivery.id)"])
             await markDone(delivery)
@@ -77,9 +87,7 @@ package struct CommandProcessor: Sendable {
                 return
             }
             if invocation.spec.destructive {
-                let text = "`\(invocation.canonicalText)` is destructive and needs approval (not available yet): nothing was done."
-                await audit("denied", "needs_approval", command: canonical, ["reason": "approvals are not available yet"])
-                await replier.reply(.ephemeral(text), to: command)
+                await approvals.request(invocation, origin: .init(user: command.userID, channel: command.channelID, responseURL: command.responseURL))
                 return
             }
             await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID)
@@ -92,6 +100,15 @@ package struct CommandProcessor: Sendable {
         } catch {
             logger.critical("could not write the audit", metadata: ["audit.kind": "\(entry.kind)", "error": "\(error)"])
         }
+    }
+
+    private func interaction(_ delivery: StoredDelivery) async {
+        guard let payload = try? JSONDecoder().decode(BlockActionsPayload.self, from: Data(delivery.payload.utf8)) else {
+            logger.error("stored delivery is not a block_actions payload", metadata: ["delivery.id": "\(delivery.id)"])
+            return
+        }
+        let requester = Requester(userID: payload.user.id, groups: await groups.groups(of: payload.user.id))
+        await approvals.click(payload, requester: requester)
     }
 
     private func markDone(_ delivery: StoredDelivery) async {

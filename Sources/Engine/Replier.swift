@@ -20,14 +20,7 @@ package struct ResponseURLReplier: Replier {
     }
 
     package func reply(_ message: SlackMessage, to command: SlashCommand) async {
-        var safe = message
-        safe.text = redactor.redact(message.text)
-        safe.blocks = message.blocks?.map { block in
-            var b = block
-            b.text?.text = redactor.redact(block.text?.text ?? "")
-            b.elements = block.elements?.map { var e = $0; e.text = redactor.redact(e.text); return e }
-            return b
-        }
+        let safe = message.mapText(redactor.redact)
         do {
             try await client.post(safe, to: command.responseURL)
         } catch {

@@ -51,10 +51,14 @@ struct ServeCommand: AsyncParsableCommand {
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
         let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+        let web = config["SLACK_BOT_TOKEN"].map {
+            SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
+        }
+        let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let processor = CommandProcessor(
             table: loaded.table, policy: policy, actions: ActionCatalog.make(config: config, http: http), store: store,
-            replier: replier, slashCommand: config.slashCommand, groups: Self.groupDirectory(config, http: http, logger: logger),
-            logger: logger)
+            replier: replier, poster: poster, slashCommand: config.slashCommand,
+            groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
 
         let deps = ListenerDependencies(
@@ -66,9 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         let core = CoreService(processor: processor, queue: queue, logger: logger)
+        let sweeper = ApprovalSweeper(flow: processor.approvals, logger: logger)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

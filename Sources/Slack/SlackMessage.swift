@@ -26,30 +26,20 @@ package struct SlackMessage: Codable, Sendable, Equatable {
     package static func inChannel(_ text: String, blocks: [Block]? = nil) -> SlackMessage {
         SlackMessage(text: text, blocks: blocks, responseType: .inChannel)
     }
-}
 
-/// The few Block Kit blocks we send. Section text is limited to 3000 characters by Slack.
-package struct Block: Codable, Sendable, Equatable {
-    package struct Text: Codable, Sendable, Equatable {
-        package var type: String
-        package var text: String
+    /// Every string a person will read, for redaction.
+    package func mapText(_ transform: (String) -> String) -> SlackMessage {
+        var copy = self
+        copy.text = transform(text)
+        copy.blocks = blocks?.map { $0.mapText(transform) }
+        return copy
     }
 
-    package var type: String
-    package var text: Text?
-    package var elements: [Text]?
-
-    package static let sectionLimit = 3000
-
-    package static func section(_ markdown: String) -> Block {
-        Block(type: "section", text: Text(type: "mrkdwn", text: truncated(markdown, to: sectionLimit)), elements: nil)
-    }
-
-    package static func context(_ markdown: String) -> Block {
-        Block(type: "context", text: nil, elements: [Text(type: "mrkdwn", text: truncated(markdown, to: 2000))])
-    }
-
-    static func truncated(_ s: String, to limit: Int) -> String {
-        s.count <= limit ? s : String(s.prefix(limit - 1)) + "…"
+    /// The buttons of the message as `action_id:value`, e.g. `approval.approve:a1b2c3`.
+    package var buttons: [String] {
+        (blocks ?? []).flatMap { $0.elements ?? [] }.compactMap { element in
+            if case .button(let b) = element { return "\(b.actionID):\(b.value ?? "")" }
+            return nil
+        }
     }
 }

@@ -9,10 +9,10 @@ package struct SlackWebAPI: Sendable {
         package var description: String { "Slack \(method) failed: \(error)" }
     }
 
-    private let http: HTTPClient
-    private let baseURL: String
-    private let token: String
-    private let timeout: Duration
+    let http: HTTPClient
+    let baseURL: String
+    let token: String
+    let timeout: Duration
 
     package init(http: HTTPClient, baseURL: String, token: String, timeout: Duration = .seconds(5)) {
         self.http = http

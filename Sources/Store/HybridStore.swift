@@ -118,7 +118,8 @@ extension HybridStore {
     /// True when a write transaction can start (readiness probe): takes the write lock and releases it.
     package func isWritable() async -> Bool {
         (try? await withDatabase { db in
-            try db.executeScript("BEGIN IMMEDIATE; ROLLBACK;")
+            // BEGIN IMMEDIATE alone succeeds on a read-only connection; a no-op write statement does not.
+            try db.transaction { db in try db.execute("DELETE FROM deliveries WHERE 0") }
             return true
         }) ?? false
     }

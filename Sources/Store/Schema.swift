@@ -2,7 +2,7 @@ import SQLiteDriver
 
 /// The one SQLite schema: inbox (deliveries), execution claims, and the hash-chained audit.
 enum Schema {
-    static let version = 1
+    static let version = 2
 
     static let statements = """
         CREATE TABLE IF NOT EXISTS deliveries (
@@ -35,6 +35,18 @@ enum Schema {
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS approvals (
+            id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            request TEXT NOT NULL,
+            plan TEXT NOT NULL,
+            message_channel TEXT,
+            message_ts TEXT,
+            response_url TEXT,
+            expires_at INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS approvals_open ON approvals(state) WHERE state IN ('pending', 'verifying', 'executing');
         CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
             BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit

@@ -25,7 +25,7 @@ struct CommandFlowTests {
         }
     }
 
-    @Test func destructiveCommandsWaitForApprovalsAndDoNothing() async throws {
+    @Test func destructiveCommandsPostAnApprovalRequestAndDoNothing() async throws {
         let pattern = try CommandPattern(parsing: "drain {deployment}")
         let spec = CommandSpec(
             plugin: "test", pattern: pattern, summary: "Scale to zero", arguments: ["deployment": .oneOf(["api-gateway"])],
@@ -37,7 +37,11 @@ struct CommandFlowTests {
             approvals: [ApprovalRule(commands: [CommandGlob("drain")], approvers: ["operator"], required: 1, expiresAfter: .seconds(600))])
         try await Harness.run(table: CommandTable([spec]), policy: policy) { h in
             let (_, replies) = try await h.say("drain api-gateway", as: "U01ALICE")
-            #expect(replies.first?.text.contains("needs approval (not available yet)") == true)
+            let message = try #require(replies.first)
+            #expect(message.responseType == .inChannel)
+            #expect(message.text.contains("Approval needed"))
+            #expect(message.buttons.count == 2)
+            #expect(message.buttons.allSatisfy { $0.hasPrefix("approval.approve:") || $0.hasPrefix("approval.deny:") })
             #expect(await h.kubernetes.requests.isEmpty)
             #expect(await h.kubernetes.replicaCount("api-gateway") == 3)
         }

@@ -191,10 +191,28 @@ struct SlackMessageTests {
     @Test("context truncates to 2000 characters")
     func contextLimit() throws {
         let block = Block.context(String(repeating: "y", count: 2500))
-        let element = try #require(block.elements?.first)
         #expect(block.type == "context")
         #expect(block.text == nil)
-        #expect(element.text.count == 2000)
-        #expect(element.text.hasSuffix("…"))
+        let elements = try #require(block.elements)
+        #expect(elements.count == 1)
+        guard case .mrkdwn(let text) = try #require(elements.first) else {
+            Issue.record("context element is not mrkdwn: \(elements)")
+            return
+        }
+        #expect(text.count == 2000)
+        #expect(text.hasSuffix("…"))
+        #expect(Block.context("short") == Block.context("short"))
+        #expect(Block.context(String(repeating: "z", count: 2000)).elements == [.mrkdwn(String(repeating: "z", count: 2000))])
+    }
+
+    @Test("context encodes as Block Kit mrkdwn elements")
+    func contextWireForm() throws {
+        let data = try JSONEncoder().encode(Block.context("*note*"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["type", "elements"])
+        let elements = try #require(object["elements"] as? [[String: Any]])
+        #expect(elements.count == 1)
+        #expect(elements.first?["type"] as? String == "mrkdwn")
+        #expect(elements.first?["text"] as? String == "*note*")
     }
 }

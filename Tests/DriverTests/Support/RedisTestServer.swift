@@ -80,7 +80,9 @@ final class RedisTestServer {
 
     private func launch() async throws {
         let logURL = directory.appendingPathComponent("redis.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
+            throw Failure(description: "cannot create \(logURL.path)")
+        }
         let log = try FileHandle(forWritingTo: logURL)
         defer { try? log.close() }
         let process = Process()
@@ -145,7 +147,7 @@ final class RedisTestSocket {
     let port: Int
 
     init(listen: Bool = false) throws {
-        descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RedisTestServer.Failure(description: "socket() failed: \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -164,6 +166,7 @@ final class RedisTestSocket {
             Glibc.close(descriptor)
             throw RedisTestServer.Failure(description: "bind/listen on 127.0.0.1 failed: \(errno)")
         }
+        self.descriptor = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 

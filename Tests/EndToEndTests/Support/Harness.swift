@@ -56,8 +56,9 @@ struct Harness: Sendable {
                     KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil)
                 ])
                 let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+                let poster = SlackPoster(web: nil, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
                 let processor = CommandProcessor(
-                    table: loadedTable, policy: loadedPolicy, actions: actions, store: store, replier: replier,
+                    table: loadedTable, policy: loadedPolicy, actions: actions, store: store, replier: replier, poster: poster,
                     slashCommand: "/hybrid", logger: logger)
                 let queue = DeliveryQueue()
                 let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }

@@ -1,0 +1,120 @@
+import Actions
+import BotCore
+import Foundation
+import Logging
+import Slack
+import Store
+
+extension ApprovalFlow {
+    /// A click on Approve or Deny.
+    func click(_ payload: BlockActionsPayload, requester: Requester) async {
+        let clicker = Origin(user: payload.user.id, channel: payload.channelID ?? "", responseURL: payload.responseURL)
+        guard let action = payload.actions.first else { return }
+        let at = now()
+        let event: ApprovalMachine.Event
+        switch action.actionID {
+        case ApprovalMessages.approveAction: event = .approve(requester, at: at)
+        case ApprovalMessages.denyAction: event = .deny(requester, at: at)
+        default:
+            await poster.tellOnly("That button (`\(action.actionID.prefix(60))`) is not one this bot knows; nothing was done.", user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL)
+            return
+        }
+        guard let id = action.value, Self.isApprovalID(id) else {
+            await poster.tellOnly("That button does not name an approval request; nothing was done.", user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL)
+            return
+        }
+        await apply(event, to: id, clicker: clicker)
+    }
+
+    /// Applies an event and carries out what the state machine asks for.
+    func apply(_ event: ApprovalMachine.Event, to id: String, clicker: Origin?) async {
+        let result: (StoredApproval, [ApprovalMachine.Action])?
+        do {
+            result = try await store.transitionApproval(id: id, event: event, policy: policy) { old, new, actions in
+                Self.auditEntry(event: event, old: old, new: new, actions: actions, slashCommand: slashCommand)
+            }
+        } catch {
+            logger.error("could not update approval", metadata: ["approval.id": "\(id)", "error": "\(error)"])
+            if let clicker { await poster.tellOnly("The bot could not record that decision; nothing was done. Try again.", user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL) }
+            return
+        }
+        guard let (stored, actions) = result else {
+            if let clicker { await poster.tellOnly("There is no approval request `\(id)`; nothing was done.", user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL) }
+            return
+        }
+        for action in actions { await perform(action, stored, clicker: clicker) }
+    }
+
+    private func perform(_ action: ApprovalMachine.Action, _ stored: StoredApproval, clicker: Origin?) async {
+        let r = stored.request
+        switch action {
+        case .refuse(let text):
+            if let clicker { await poster.tellOnly(text, user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL) }
+        case .persist:
+            await poster.update(ApprovalMessages.render(stored, slashCommand: slashCommand), channel: stored.messageChannel, ts: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+        case .announce(let text):
+            await poster.reply(.inChannel("Approval `\(r.id)` for `\(slashCommand) \(r.command)`: \(text)."), channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+        case .verifyPlan:
+            await verify(stored, clicker: clicker)
+        case .execute:
+            await execute(stored, clicker: clicker)
+        case .requestAgain(let difference):
+            guard case .success(.plugin(let invocation)) = router.route(r.command) else { return }
+            let origin = Origin(user: r.requester, channel: r.channel, responseURL: clicker?.responseURL ?? stored.responseURL)
+            await request(invocation, origin: origin, note: "The earlier approval `\(r.id)` was void because the plan changed (\(difference)). This is a new request for the same command.")
+        }
+    }
+
+    /// Measures the preview again; the approval holds only if the plan did not change materially.
+    private func verify(_ stored: StoredApproval, clicker: Origin?) async {
+        let r = stored.request
+        guard case .success(.plugin(let invocation)) = router.route(r.command), invocation.spec.destructive else {
+            await apply(.planChecked(matches: false, difference: "the command is no longer available as it was"), to: r.id, clicker: clicker)
+            return
+        }
+        let origin = Origin(user: r.requester, channel: r.channel, responseURL: clicker?.responseURL ?? stored.responseURL)
+        let audit = AuditEntry(kind: "preview", user: r.requester, channel: r.channel, command: "\(slashCommand) \(r.command)", detail: ["approval_id": .string(r.id)])
+        guard let current = await measure(invocation, origin: origin, audit: audit) else {
+            await apply(.planChecked(matches: false, difference: "the preview could not be measured again"), to: r.id, clicker: clicker)
+            return
+        }
+        let difference = stored.plan.materialDifference(from: current)
+        await apply(.planChecked(matches: difference == nil, difference: difference ?? ""), to: r.id, clicker: clicker)
+    }
+
+    /// Runs the approved plan once: the execution claim keyed by the approval id is the arbiter.
+    private func execute(_ stored: StoredApproval, clicker: Origin?) async {
+        let r = stored.request
+        let key = "approval:" + r.id
+        guard (try? await store.claimExecution(key: key, deliveryID: nil)) == .claimed,
+              case .success(.plugin(let invocation)) = router.route(r.command)
+        else { return }
+        let command = "\(slashCommand) \(r.command)"
+        let base = AuditEntry(kind: "action", user: r.requester, channel: r.channel, command: command, detail: ["approval_id": .string(r.id)])
+        let context = ActionContext(userID: r.requester, channelID: r.channel, command: command, logger: logger)
+        let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        let approvers = r.approvals.map { "<@\($0.user)>" }.joined(separator: ", ")
+        let text: String
+        var result = base
+        result.kind = "result"
+        if let failure = outcome.failure {
+            text = "❌ `\(command)` failed — \(failure.dependency): \(failure.message)" + (outcome.lines.isEmpty ? "" : "\nDone before the failure:\n" + outcome.lines.joined(separator: "\n"))
+            result.outcome = "failed"
+            result.detail["error"] = .string(failure.description)
+        } else {
+            text = "✅ `\(command)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + outcome.lines.joined(separator: "\n")
+            result.outcome = "ok"
+        }
+        _ = try? await store.append(result)
+        try? await store.finishExecution(key: key, result: text)
+        // Recorded directly: the only follow-up is the message update below, which carries the result.
+        let finishedEvent = ApprovalMachine.Event.executionFinished(success: outcome.failure == nil)
+        let transitioned = try? await store.transitionApproval(id: r.id, event: finishedEvent, policy: policy) { old, new, actions in
+            Self.auditEntry(event: finishedEvent, old: old, new: new, actions: actions, slashCommand: slashCommand)
+        }
+        var finished = transitioned?.0 ?? stored
+        finished.request.state = outcome.failure == nil ? .executed : .failed
+        await poster.update(ApprovalMessages.render(finished, slashCommand: slashCommand, result: text), channel: stored.messageChannel, ts: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+        await poster.reply(.inChannel(text), channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+    }
+}

@@ -1,0 +1,102 @@
+import BotCore
+import Logging
+import Slack
+
+/// Where the bot's messages go: the Web API when a bot token is set (messages can then be updated and threaded),
+/// otherwise the `response_url` Slack gave with the command or the click. Every text is redacted first.
+package struct SlackPoster: Sendable {
+    let web: SlackWebAPI?
+    let responseURLs: ResponseURLClient
+    let redactor: SecretRedactor
+    let logger: Logger
+
+    package init(web: SlackWebAPI?, responseURLs: ResponseURLClient, redactor: SecretRedactor, logger: Logger) {
+        self.web = web
+        self.responseURLs = responseURLs
+        self.redactor = redactor
+        self.logger = logger
+    }
+
+    /// Posts a new public message; returns its (channel, ts) when posted through the Web API.
+    func postPublic(_ message: SlackMessage, channel: String, responseURL: String?) async -> (String, String)? {
+        let safe = message.mapText(redactor.redact)
+        if let web {
+            do {
+                return (channel, try await web.postMessage(channel: channel, message: safe))
+            } catch {
+                log("chat.postMessage", error)
+            }
+        }
+        if let responseURL {
+            var inChannel = safe
+            inChannel.responseType = .inChannel
+            inChannel.replaceOriginal = false
+            await post(inChannel, to: responseURL)
+        }
+        return nil
+    }
+
+    /// Replaces a message the bot posted (chat.update), or the clicked message through the click's response_url.
+    func update(_ message: SlackMessage, channel: String?, ts: String?, responseURL: String?) async {
+        let safe = message.mapText(redactor.redact)
+        if let web, let channel, let ts {
+            do {
+                try await web.updateMessage(channel: channel, ts: ts, message: safe)
+                return
+            } catch {
+                log("chat.update", error)
+            }
+        }
+        if let responseURL {
+            var replacing = safe
+            replacing.responseType = .inChannel
+            replacing.replaceOriginal = true
+            await post(replacing, to: responseURL)
+        }
+    }
+
+    /// A reply under the message (thread) when possible, else a new public message.
+    func reply(_ message: SlackMessage, channel: String?, threadTS: String?, responseURL: String?) async {
+        let safe = message.mapText(redactor.redact)
+        if let web, let channel {
+            do {
+                _ = try await web.postMessage(channel: channel, message: safe, threadTS: threadTS)
+                return
+            } catch {
+                log("chat.postMessage", error)
+            }
+        }
+        if let responseURL {
+            var inChannel = safe
+            inChannel.responseType = .inChannel
+            inChannel.replaceOriginal = false
+            await post(inChannel, to: responseURL)
+        }
+    }
+
+    /// Only `user` sees it.
+    func tellOnly(_ text: String, user: String, channel: String?, responseURL: String?) async {
+        let safe = redactor.redact(text)
+        if let responseURL {
+            var message = SlackMessage.ephemeral(safe)
+            message.replaceOriginal = false
+            await post(message, to: responseURL)
+            return
+        }
+        if let web, let channel {
+            do { try await web.postEphemeral(channel: channel, user: user, text: safe) } catch { log("chat.postEphemeral", error) }
+        }
+    }
+
+    private func post(_ message: SlackMessage, to responseURL: String) async {
+        do {
+            try await responseURLs.post(message, to: responseURL)
+        } catch {
+            log("response_url", error)
+        }
+    }
+
+    private func log(_ what: String, _ error: any Error) {
+        logger.error("could not post to Slack", metadata: ["slack.method": "\(what)", "error": "\(redactor.redact("\(error)"))"])
+    }
+}

@@ -1,0 +1,64 @@
+import Actions
+import BotCore
+import Logging
+import Store
+
+/// Runs a command's steps (or preview) in order, auditing each action; stops at the first failure.
+struct StepRunner: Sendable {
+    let actions: ActionRegistry
+    let store: HybridStore
+    let logger: Logger
+
+    struct Outcome: Sendable {
+        var outputs: [ActionOutput] = []
+        var failure: ActionFailure?
+        var lines: [String] { outputs.map(\.summary) }
+    }
+
+    func run(
+        _ steps: [StepTemplate], arguments: [String: ArgumentValue], context: ActionContext, audit base: AuditEntry,
+        readOnly: Bool = false
+    ) async -> Outcome {
+        var outcome = Outcome()
+        for step in steps {
+            let parameters = step.resolve(with: arguments)
+            var entry = base
+            entry.kind = readOnly ? "preview" : "action"
+            entry.detail["action"] = .string(step.action)
+            entry.detail["parameters"] = .object(parameters.mapValues { .string($0.description) })
+            do {
+                guard let action = actions[step.action] else {
+                    throw ActionFailure(dependency: step.action, message: "this build has no action `\(step.action)`")
+                }
+                if readOnly && !action.readOnly {
+                    throw ActionFailure(dependency: step.action, message: "`\(step.action)` changes things and cannot be a preview step")
+                }
+                let output = try await action.run(parameters, context: context)
+                outcome.outputs.append(output)
+                entry.outcome = "ok"
+                entry.detail["facts"] = .object(output.facts.mapValues { .string($0) })
+                await append(entry)
+            } catch let error as ActionFailure {
+                outcome.failure = error
+                entry.outcome = "error"
+                entry.detail["error"] = .string(error.description)
+                await append(entry)
+                break
+            } catch {
+                outcome.failure = ActionFailure(dependency: step.action, message: "failed unexpectedly")
+                entry.outcome = "error"
+                await append(entry)
+                break
+            }
+        }
+        return outcome
+    }
+
+    private func append(_ entry: AuditEntry) async {
+        do {
+            try await store.append(entry)
+        } catch {
+            logger.critical("could not write the audit", metadata: ["audit.kind": "\(entry.kind)", "error": "\(error)"])
+        }
+    }
+}
