@@ -45,7 +45,7 @@ let package = Package(
             "BotCore", "HTTPDriver", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Actions", dependencies: [
-            "BotCore", "HTTPDriver", .product(name: "Logging", package: "swift-log"),
+            "BotCore", "HTTPDriver", "RedisDriver", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Store", dependencies: [
             "SQLiteDriver", "BotCore", .product(name: "Crypto", package: "swift-crypto"),
@@ -73,6 +73,8 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
 
+        // Shared test helpers (a throwaway redis-server); linked only into test targets.
+        .target(name: "TestSupport", dependencies: ["RedisDriver"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DriverTests", dependencies: [
             "SQLiteDriver", "HTTPDriver", "RedisDriver", "PostgresDriver",
             "CCurl", "CHiredis", "CLibPQ", "CSQLite",
@@ -84,7 +86,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "BotCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore",
+            "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore", "RedisDriver", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

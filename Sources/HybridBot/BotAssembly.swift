@@ -32,11 +32,12 @@ enum ActionCatalog {
     /// Every built-in action of this build, wired to the configured dependencies.
     static func make(config: BotConfiguration, http: HTTPClient) -> ActionRegistry {
         let kubernetes = KubernetesConfig.resolve(environment: config.effective).map { KubernetesClient(config: $0, http: http) }
-        return ActionRegistry([KubernetesScale(client: kubernetes)])
+        let redis = RedisTarget(url: config["REDIS_URL"] ?? "redis://127.0.0.1:6379/0")
+        return ActionRegistry([KubernetesScale(client: kubernetes), RedisDBSize(target: redis), RedisFlushDB(target: redis)])
     }
 
     /// The names alone, for validating plugin files without connecting anything.
-    static var names: Set<String> { ["kubernetes.scale"] }
+    static var names: Set<String> { ["kubernetes.scale", "redis.dbsize", "redis.flushdb"] }
 }
 
 extension BotConfiguration {

@@ -17,7 +17,9 @@ struct SayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Slack user id to send as, e.g. U01ALICE.") var `as`: String
     @Option(name: .long, help: "The channel id.") var channel: String = "C0LOCAL"
     @Option(name: .long, help: "Seconds to wait for follow-up messages.") var wait: Double = 10
-    @Argument(help: "The command as typed in Slack, e.g. \"/hybrid scale api-gateway 10\".") var text: String
+    @Option(name: .long, help: "Press a button instead of typing a command: ACTION_ID:VALUE, e.g. approval.approve:1f2e3d.")
+    var click: String?
+    @Argument(help: "The command as typed in Slack, e.g. \"/hybrid scale api-gateway 10\".") var text: String?
 
     static let localSecretFile = "./data/local-signing-secret"
 
@@ -25,6 +27,8 @@ struct SayCommand: AsyncParsableCommand {
         guard SlashCommand.isSlackID(`as`) else { throw ValidationError("--as must be a Slack user id such as U01ALICE") }
         guard SlashCommand.isSlackID(channel) else { throw ValidationError("--channel must be a Slack channel id such as C0LOCAL") }
         guard wait >= 0, wait <= 600 else { throw ValidationError("--wait must be between 0 and 600 seconds") }
+        guard (text == nil) != (click == nil) else { throw ValidationError("give either a command text or --click ACTION_ID:VALUE") }
+        if let click, !click.contains(":") { throw ValidationError("--click takes ACTION_ID:VALUE, e.g. approval.approve:1f2e3d") }
     }
 
     func run() async throws {
@@ -39,29 +43,30 @@ struct SayCommand: AsyncParsableCommand {
         guard let secret = (try? config.signingSecret) ?? Self.localSecret() else {
             throw fail("SLACK_SIGNING_SECRET is not set (and there is no \(Self.localSecretFile) from `make run`)")
         }
-        let (command, commandText) = Self.split(text, default: config.slashCommand)
         let sink = try await ResponseSink.start()
         defer { sink.stop() }
         let http = HTTPClient(threads: 2)
         defer { Task { await http.shutdown() } }
-
-        let form: [(String, String)] = [
-            ("token", "local-trial"), ("team_id", "T0LOCAL"), ("team_domain", "local"), ("channel_id", channel),
-            ("channel_name", "local"), ("user_id", `as`), ("user_name", `as`.lowercased()), ("command", command),
-            ("text", commandText), ("api_app_id", "A0LOCAL"), ("response_url", sink.url),
-            ("trigger_id", "\(Int(Date().timeIntervalSince1970)).\(UInt32.random(in: 0...UInt32.max)).local"),
-        ]
-        let body = Array(FormEncoding.encode(form).utf8)
+        let host = listen.host.contains(":") ? "[\(listen.host)]" : (listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host)
+        let body: [UInt8]
+        let url: String
+        if let click {
+            url = "http://\(host):\(listen.port)/slack/interactions"
+            body = Array(FormEncoding.encode([("payload", try Self.clickPayload(click, user: `as`, channel: channel, responseURL: sink.url))]).utf8)
+            print("→ click \(click)   (as \(`as`) in \(channel), to \(url))")
+        } else {
+            url = "http://\(host):\(listen.port)/slack/commands"
+            let (command, commandText) = Self.split(text ?? "", default: config.slashCommand)
+            body = Array(FormEncoding.encode(Self.commandForm(command: command, text: commandText, user: `as`, channel: channel, responseURL: sink.url)).utf8)
+            print("→ \(command) \(commandText)   (as \(`as`) in \(channel), to \(url))")
+        }
         let timestamp = String(Int(Date().timeIntervalSince1970))
         let signature = SlackSignature(secret: secret).signature(timestamp: timestamp, body: body)
-        let host = listen.host.contains(":") ? "[\(listen.host)]" : (listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host)
-        let url = "http://\(host):\(listen.port)/slack/commands"
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Slack-Request-Timestamp", timestamp),
                       ("X-Slack-Signature", signature)],
             body: body, timeout: .seconds(5))
-        print("→ \(command) \(commandText)   (as \(`as`) in \(channel), to \(url))")
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
@@ -73,6 +78,15 @@ struct SayCommand: AsyncParsableCommand {
         for message in await sink.messages(upTo: .milliseconds(Int(wait * 1000))) {
             print("reply: " + Self.render(message))
         }
+    }
+
+    static func commandForm(command: String, text: String, user: String, channel: String, responseURL: String) -> [(String, String)] {
+        [
+            ("token", "local-trial"), ("team_id", "T0LOCAL"), ("team_domain", "local"), ("channel_id", channel),
+            ("channel_name", "local"), ("user_id", user), ("user_name", user.lowercased()), ("command", command),
+            ("text", text), ("api_app_id", "A0LOCAL"), ("response_url", responseURL),
+            ("trigger_id", "\(Int(Date().timeIntervalSince1970)).\(UInt32.random(in: 0...UInt32.max)).local"),
+        ]
     }
 
     static func localSecret() -> String? {
@@ -89,11 +103,33 @@ struct SayCommand: AsyncParsableCommand {
         return (String(parts[0]), parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "")
     }
 
-    /// The message's `text` (with its response type) if it is a Slack message, else the raw body.
+    /// A block_actions payload like the one Slack posts when a button is pressed.
+    static func clickPayload(_ click: String, user: String, channel: String, responseURL: String) throws -> String {
+        let parts = click.split(separator: ":", maxSplits: 1).map(String.init)
+        let now = Date().timeIntervalSince1970
+        let payload = BlockActionsPayload(
+            user: .init(id: user, username: user.lowercased(), teamID: "T0LOCAL"), channel: .init(id: channel),
+            container: .init(type: "message", messageTS: "0", channelID: channel), message: .init(ts: "0", threadTS: nil),
+            responseURL: responseURL, triggerID: "\(Int(now)).\(UInt32.random(in: 0...UInt32.max)).local",
+            actions: [.init(actionID: parts[0], blockID: nil, value: parts.count > 1 ? parts[1] : nil, type: "button",
+                            actionTS: String(format: "%.6f", now))])
+        return String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+    }
+
+    /// A Slack message as a person would read it (blocks' text, then its buttons), else the raw body.
     static func render(_ body: [UInt8]) -> String {
         if let message = try? JSONDecoder().decode(SlackMessage.self, from: Data(body)) {
             let kind = message.responseType?.rawValue ?? "ephemeral"
-            return "(\(kind)) " + message.text
+            var lines: [String] = []
+            for block in message.blocks ?? [] {
+                if let text = block.text?.text { lines.append(text) }
+                for case .mrkdwn(let text) in block.elements ?? [] { lines.append(text) }
+            }
+            if lines.isEmpty { lines = [message.text] }
+            if !message.buttons.isEmpty {
+                lines.append("buttons: " + message.buttons.joined(separator: "  ") + "   (press one with --click ACTION_ID:VALUE)")
+            }
+            return "(\(kind)\(message.replaceOriginal == true ? ", replaces the original" : "")) " + lines.joined(separator: "\n")
         }
         let raw = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return raw.isEmpty ? "(empty)" : raw

@@ -41,6 +41,7 @@ extension RedisClient {
     /// Keys SCAN reports twice are counted once; stops early and returns `maxKeys` once that many
     /// distinct keys were seen (memory stays bounded by `maxKeys`).
     package func countKeys(matching pattern: String, maxKeys: Int = 1_000_000) async throws(RedisError) -> Int {
+        guard maxKeys > 0 else { return 0 }
         var seen = Set<[UInt8]>()
         var cursor = "0"
         repeat {

@@ -28,7 +28,7 @@ extension RedisConnection {
             }
             return Failure(error: .other("I/O error talking to Redis at \(endpoint): \(message)"), retryable: false)
         case REDIS_ERR_EOF:
-            return Failure(error: .connectionClosed(endpoint, detail: message), retryable: true)
+            return Failure(error: .connectionClosed(endpoint, detail: nil), retryable: true)
         case REDIS_ERR_PROTOCOL:
             return Failure(error: .protocolError(endpoint, detail: message), retryable: false)
         case REDIS_ERR_OOM:

@@ -72,7 +72,7 @@ final class RedisConnection {
         if let context { return .success(context) }
         let url = configuration.url
         let timeout = Self.makeTimeval(configuration.timeout)
-        guard let fresh = redisConnectWithTimeout(url.host, Int32(url.port), timeout) else {
+        guard let fresh = redisConnectWithTimeout(url.host, Int32(clamping: url.port), timeout) else {
             return .failure(.other("Cannot connect to Redis at \(url.endpoint): out of memory"))
         }
         if fresh.pointee.err != 0 {
@@ -86,7 +86,7 @@ final class RedisConnection {
             return .failure(failure.error)
         }
         context = fresh
-        if let password = url.password {
+        if let password = url.password, !password.isEmpty {
             var auth: [[UInt8]] = [Array("AUTH".utf8)]
             if let username = url.username { auth.append(Array(username.utf8)) }
             auth.append(Array(password.utf8))

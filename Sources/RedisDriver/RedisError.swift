@@ -50,8 +50,8 @@ extension RedisError {
         RedisError(.timeout, "Redis at \(endpoint) did not answer within \(format(timeout))")
     }
 
-    static func connectionClosed(_ endpoint: String, detail: String) -> RedisError {
-        RedisError(.closed, "Redis at \(endpoint) closed the connection (\(detail))")
+    static func connectionClosed(_ endpoint: String, detail: String?) -> RedisError {
+        RedisError(.closed, "Redis at \(endpoint) closed the connection" + (detail.map { " (\($0))" } ?? ""))
     }
 
     static let clientClosed = RedisError(.closed, "Redis client is closed")

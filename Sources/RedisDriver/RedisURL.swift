@@ -21,7 +21,7 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses a `redis://` URL. A userinfo without `:` (`redis://secret@host`) is taken as the
-    /// password, so a secret is never mistaken for a (displayed) user name.
+    /// password, so a secret is never mistaken for a (displayed) user name. An empty password is nil.
     package init(parsing text: String) throws(RedisError) {
         let trimmed = text.trimmingWhitespace()
         guard let schemeEnd = trimmed.firstRange(of: "://") else {
@@ -45,7 +45,8 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             if let colon = userinfo.firstIndex(of: ":") {
                 let user = try Self.percentDecoded(userinfo[..<colon], what: "user name")
                 username = user.isEmpty ? nil : user
-                password = try Self.percentDecoded(userinfo[userinfo.index(after: colon)...], what: "password")
+                let secret = try Self.percentDecoded(userinfo[userinfo.index(after: colon)...], what: "password")
+                password = secret.isEmpty ? nil : secret  // "redis://:@host" means no password
             } else if !userinfo.isEmpty {
                 password = try Self.percentDecoded(userinfo, what: "password")
             }

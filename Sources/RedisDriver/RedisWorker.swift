@@ -22,7 +22,7 @@ final class RedisWorker: @unchecked Sendable {
 
     init(configuration: RedisConnection.Configuration) {
         let thread = Thread { [self] in self.run(configuration) }
-        thread.name = "RedisDriver \(configuration.url.endpoint)"
+        thread.name = "RedisDriver"  // Linux caps thread names at 15 bytes
         thread.start()
     }
 

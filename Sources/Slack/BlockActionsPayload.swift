@@ -5,10 +5,12 @@ package struct BlockActionsPayload: Codable, Sendable, Equatable {
         package var username: String?
         package var teamID: String?
         enum CodingKeys: String, CodingKey { case id, username, teamID = "team_id" }
+        package init(id: String, username: String? = nil, teamID: String? = nil) { self.id = id; self.username = username; self.teamID = teamID }
     }
 
     package struct Channel: Codable, Sendable, Equatable {
         package var id: String
+        package init(id: String) { self.id = id }
     }
 
     package struct Container: Codable, Sendable, Equatable {
@@ -16,12 +18,14 @@ package struct BlockActionsPayload: Codable, Sendable, Equatable {
         package var messageTS: String?
         package var channelID: String?
         enum CodingKeys: String, CodingKey { case type, messageTS = "message_ts", channelID = "channel_id" }
+        package init(type: String?, messageTS: String?, channelID: String?) { self.type = type; self.messageTS = messageTS; self.channelID = channelID }
     }
 
     package struct Message: Codable, Sendable, Equatable {
         package var ts: String?
         package var threadTS: String?
         enum CodingKeys: String, CodingKey { case ts, threadTS = "thread_ts" }
+        package init(ts: String?, threadTS: String?) { self.ts = ts; self.threadTS = threadTS }
     }
 
     package struct Action: Codable, Sendable, Equatable {
@@ -32,6 +36,13 @@ package struct BlockActionsPayload: Codable, Sendable, Equatable {
         package var actionTS: String
         enum CodingKeys: String, CodingKey {
             case actionID = "action_id", blockID = "block_id", value, type, actionTS = "action_ts"
+        }
+        package init(actionID: String, blockID: String?, value: String?, type: String?, actionTS: String) {
+            self.actionID = actionID
+            self.blockID = blockID
+            self.value = value
+            self.type = type
+            self.actionTS = actionTS
         }
     }
 

@@ -113,4 +113,33 @@ import Testing
             for each in [client, admin] { await each.close() }
         }
     }
+
+    /// The connection breaks after the command was sent (killed while BLPOP blocks): the client
+    /// reconnects once and re-sends, so the caller only sees the retried command's reply.
+    @Test func retriesOnceWhenTheConnectionBreaksMidCommand() async throws {
+        try await RedisTestServer.with { url in
+            let client = RedisClient(url: url)
+            let admin = RedisClient(url: url)
+            let oldID = try #require(try await client.command(["CLIENT", "ID"]).int)
+            async let popped = client.command(["BLPOP", "queue", "5"])
+            try await Self.waitForBlockedClient(admin, where: { $0 == oldID })
+            #expect(try await admin.command(["CLIENT", "KILL", "ID", String(oldID)]) == .integer(1))
+            try await Self.waitForBlockedClient(admin, where: { $0 != oldID })
+            _ = try await admin.command(["RPUSH", "queue", "item"])
+            #expect(try await popped == .array([.bulk(Array("queue".utf8)), .bulk(Array("item".utf8))]))
+            for each in [client, admin] { await each.close() }
+        }
+    }
+
+    private static func waitForBlockedClient(_ admin: RedisClient, where matches: (Int) -> Bool) async throws {
+        for _ in 0..<200 {
+            let list = try await admin.command(["CLIENT", "LIST"]).string ?? ""
+            for line in list.split(separator: "\n") where line.contains("cmd=blpop") {
+                let id = line.split(separator: " ").first { $0.hasPrefix("id=") }.flatMap { Int($0.dropFirst(3)) }
+                if let id, matches(id) { return }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("no client blocked in BLPOP")
+    }
 }

@@ -116,10 +116,15 @@ final class RedisTestServer {
         return "redis-server on port \(port) did not answer PING within 5s"
     }
 
+    /// `SHUTDOWN NOSAVE`, then SIGKILL if the server is still running after 3 s. Not SIGTERM: the
+    /// child inherits the signal mask of the spawning thread, and Swift's concurrency threads block
+    /// SIGTERM, so `Process.terminate()` would never be delivered.
     private func terminate() async {
         guard let process, process.isRunning else { return }
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(5)
+        let admin = RedisClient(url: url, timeout: .seconds(1))
+        _ = try? await admin.command(["SHUTDOWN", "NOSAVE"])  // the server closes the connection
+        await admin.close()
+        let deadline = ContinuousClock.now + .seconds(3)
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -29,16 +29,18 @@ struct Harness: Sendable {
             .deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// Shipped plugins and permissions unless a table/policy is given.
+    /// Shipped plugins and permissions unless a table/policy is given. Pass `databaseDirectory` to keep the
+    /// SQLite file across two runs (a restart); otherwise a fresh temp directory is used and removed.
     static func run(
         table: CommandTable? = nil, policy: PermissionPolicy? = nil, kubernetesTimeout: Duration = .seconds(5),
-        kubernetesConfigured: Bool = true, redactorSecrets: [String] = [],
+        kubernetesConfigured: Bool = true, redactorSecrets: [String] = [], redisURL: String = "redis://127.0.0.1:1/0",
+        slack: FakeSlackWebAPI? = nil, clock: TestClock = TestClock(), databaseDirectory: URL? = nil,
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-e2e-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = databaseDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-e2e-\(UUID().uuidString)")
+        defer { if databaseDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
         let root = repositoryRoot.path
-        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ["kubernetes.scale"]).table
+        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ["kubernetes.scale", "redis.dbsize", "redis.flushdb"]).table
         let loadedPolicy = try policy ?? #require(PermissionsLoader.load(path: root + "/permissions.yaml").policy)
         let redactor = SecretRedactor(secrets: [secret, "test-token-abcdef"] + redactorSecrets)
         let store = try await HybridStore.open(path: directory.appendingPathComponent("bot.sqlite").path, redactor: redactor)
@@ -47,19 +49,26 @@ struct Harness: Sendable {
         let sink = ResponseURLSink()
         let logger = { var l = Logger(label: "e2e"); l.logLevel = .error; return l }()
 
+        let slackFake = slack ?? FakeSlackWebAPI()
         try await LocalServer.with(kubernetes.router()) { k8sPort in
+          try await LocalServer.with(slackFake.router()) { slackPort in
             try await LocalServer.with(sink.router()) { sinkPort in
                 let k8sConfig = KubernetesConfig(
                     apiURL: "http://127.0.0.1:\(k8sPort)", token: .value(kubernetes.token), caFile: nil,
                     namespace: kubernetes.namespace, timeout: kubernetesTimeout)
+                let redis = RedisTarget(url: redisURL, timeout: .seconds(2))
                 let actions = ActionRegistry([
-                    KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil)
+                    KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil),
+                    RedisDBSize(target: redis), RedisFlushDB(target: redis),
                 ])
                 let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
-                let poster = SlackPoster(web: nil, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+                let web = slack.map { _ in
+                    SlackWebAPI(http: http, baseURL: "http://127.0.0.1:\(slackPort)/api", token: FakeSlackWebAPI.token)
+                }
+                let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
                 let processor = CommandProcessor(
                     table: loadedTable, policy: loadedPolicy, actions: actions, store: store, replier: replier, poster: poster,
-                    slashCommand: "/hybrid", logger: logger)
+                    slashCommand: "/hybrid", logger: logger, now: { clock.now })
                 let queue = DeliveryQueue()
                 let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }
                 let deps = ListenerDependencies(signingSecret: secret, slashCommand: "/hybrid", store: store, queue: queue)
@@ -71,7 +80,9 @@ struct Harness: Sendable {
                 }
                 queue.finish()
                 _ = try? await core.value
+                await redis.client?.close()
             }
+          }
         }
         await http.shutdown()
         await store.close()
@@ -113,6 +124,22 @@ struct Harness: Sendable {
         let replies = await sink.wait(for: id)
         return (ack, replies)
     }
+
+    /// POSTs a signed block_actions click, as Slack does when a button is pressed.
+    @discardableResult
+    func click(_ actionID: String, value: String?, as user: String, channel: String = "C0LOCAL", id: String = UUID().uuidString,
+               actionTS: String? = nil) async throws -> TestResponse {
+        let payload = BlockActionsPayload(
+            user: .init(id: user, username: "someone", teamID: "T0TEST"), channel: .init(id: channel),
+            container: .init(type: "message", messageTS: "1700000000.1001", channelID: channel), message: .init(ts: "1700000000.1001", threadTS: nil),
+            responseURL: responseURL(id), triggerID: "trigger.\(id)",
+            actions: [.init(actionID: actionID, blockID: "approval", value: value, type: "button",
+                            actionTS: actionTS ?? String(format: "%.6f", Date().timeIntervalSince1970))])
+        let json = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+        return try await post("payload=" + Self.escape(json), path: "/slack/interactions")
+    }
+
+    var sweeper: ApprovalSweeper { ApprovalSweeper(flow: processor.approvals, logger: Logger(label: "sweeper")) }
 
     func auditKinds() async throws -> [String] {
         try await store.auditRecords().map(\.kind)
