@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RedisDriver"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DriverTests", dependencies: [
             "SQLiteDriver", "HTTPDriver", "RedisDriver", "PostgresDriver",
-            "CCurl", "CHiredis", "CLibPQ", "CSQLite",
+            "CCurl", "CHiredis", "CLibPQ", "CSQLite", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
         .testTarget(name: "BotCoreTests", dependencies: ["BotCore"], swiftSettings: strict),

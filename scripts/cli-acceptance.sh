@@ -10,6 +10,7 @@ passed=0
 failed=0
 cleanup() {
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    [ -f "$work/redis/redis.pid" ] && kill "$(cat "$work/redis/redis.pid")" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,7 +56,14 @@ expect "audit verify on a missing database fails clearly" 1 $rc "$out" "missing.
 
 out=$("$bin" say --as nobody "/hybrid help" 2>&1); expect "say rejects a bad --as" 64 $? "$out" "--as"
 
-# A live bot.
+# A live bot, with a throwaway Redis for `cache flush`.
+redis_port=$(free_port)
+mkdir -p "$work/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" --daemonize yes \
+    --pidfile "$work/redis/redis.pid" >/dev/null
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+seq 1 30 | sed 's/.*/SET cache:& v/' | redis-cli -p "$redis_port" >/dev/null
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 port=$(free_port)
 secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_LISTEN="127.0.0.1:$port" HYBRIDBOT_DB="$work/data/hybridbot.sqlite"
@@ -73,6 +81,16 @@ expect "say: follow-up says Kubernetes is not configured" 0 $rc "$out" "Kubernet
 
 out=$("$bin" say --as U09EVE "/hybrid scale api-gateway 10" 2>&1); expect "say: unauthorized user is refused" 0 $? "$out" "not allowed"
 out=$("$bin" say --as U01ALICE '/hybrid scale api-gateway 10; rm -rf /' 2>&1); expect "say: injection-looking text is refused" 0 $? "$out" "^reply: .*(must be a whole number|Too many words)"
+
+out=$("$bin" say --as U01ALICE "/hybrid cache flush" 2>&1)
+expect "say: cache flush posts an approval request with its preview" 0 $? "$out" "holds \*30\* keys"
+id=$(grep -oE 'approval\.approve:[0-9a-f]+' <<<"$out" | head -1 | cut -d: -f2)
+[ -n "$id" ] && ok "…with an approve button" || ko "no approve button in the approval request" "$out"
+out=$("$bin" say --as U01ALICE --click "approval.approve:$id" 2>&1); expect "say --click: the requester cannot approve" 0 $? "$out" "cannot approve your own"
+[ "$(redis-cli -p "$redis_port" dbsize)" = 30 ] && ok "…and nothing ran" || ko "keys were flushed without approval"
+out=$("$bin" say --as U02BOB --click "approval.approve:$id" 2>&1); expect "say --click: a second operator approves and it runs" 0 $? "$out" "Flushed"
+[ "$(redis-cli -p "$redis_port" dbsize)" = 0 ] && ok "…FLUSHDB ran" || ko "FLUSHDB did not run"
+out=$("$bin" say --as U04DAVE --click "approval.approve:$id" 2>&1); expect "say --click: a late approval changes nothing" 0 $? "$out" "already executed"
 
 out=$("$bin" audit list 2>&1); expect "audit list shows the command" 0 $? "$out" "command U01ALICE C0LOCAL received /hybrid scale api-gateway 10"
 out=$("$bin" audit list --json 2>&1); expect "audit list --json has the contract fields" 0 $? "$out" '"prev_hash":"[0-9a-f]{64}"'

@@ -6,7 +6,7 @@ import Store
 
 extension CommandProcessor {
     /// Runs a permitted command's steps once per trigger_id: the execution claim in SQLite is the arbiter.
-    func execute(_ invocation: CommandInvocation, command: SlashCommand, canonical: String, deliveryID: Int64) async {
+    func execute(_ invocation: CommandInvocation, command: SlashCommand, canonical: String, deliveryID: Int64, breakGlass: String? = nil) async {
         let key = "slack.command:" + command.triggerID
         let claim: ExecutionClaim
         do {
@@ -16,8 +16,9 @@ extension CommandProcessor {
             await replier.reply(.ephemeral("The bot could not record this command, so it did not run it. Try again in a moment."), to: command)
             return
         }
-        let base = AuditEntry(kind: "result", user: command.userID, channel: command.channelID, command: canonical,
+        var base = AuditEntry(kind: "result", user: command.userID, channel: command.channelID, command: canonical,
                               detail: ["trigger_id": .string(command.triggerID)])
+        if let breakGlass { base.detail["break_glass_reason"] = .string(breakGlass) }
         switch claim {
         case .finished(let result):
             await replier.reply(.inChannel(result), to: command)

@@ -79,6 +79,28 @@ package struct CommandProcessor: Sendable {
             await audit("result", "answered")
             await replier.reply(.ephemeral(text), to: command)
 
+        case .success(.breakGlass(let invocation, let reason)):
+            let canonical = "\(slashCommand) break-glass \(invocation.canonicalText)"
+            if case .deny(let why) = policy.decide(requester, path: invocation.path, channel: command.channelID) {
+                await audit("denied", "denied", command: canonical, ["reason": .string(why)])
+                await replier.reply(.ephemeral(why), to: command)
+                return
+            }
+            guard policy.mayBreakGlass(requester) else {
+                let why = "You may not break the glass: that is for \(policy.breakGlassRoles.map { "`\($0)`" }.joined(separator: ", ")) only. Ask for an approval instead: `\(slashCommand) \(invocation.canonicalText)`."
+                await audit("denied", "denied", command: canonical, ["reason": .string(why)])
+                await replier.reply(.ephemeral(why), to: command)
+                return
+            }
+            guard invocation.spec.destructive else {
+                await replier.reply(.ephemeral("`\(invocation.canonicalText)` needs no approval: run it directly."), to: command)
+                return
+            }
+            await audit("break_glass", "invoked", command: canonical, ["reason": .string(reason)])
+            let warning = "🚨 *Break-glass* — <@\(command.userID)> is running `\(slashCommand) \(invocation.canonicalText)` *without approval*.\n*Reason:* \(reason)"
+            await replier.reply(.inChannel(warning, blocks: [.section(warning)]), to: command)
+            await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID, breakGlass: reason)
+
         case .success(.plugin(let invocation)):
             let canonical = "\(slashCommand) \(invocation.canonicalText)"
             if case .deny(let reason) = policy.decide(requester, path: invocation.path, channel: command.channelID) {

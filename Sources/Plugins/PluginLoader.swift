@@ -74,7 +74,7 @@ package enum PluginLoader {
         var accepted: [CommandSpec] = []
         for spec in candidates {
             let first = spec.path.split(separator: " ").first.map(String.init) ?? ""
-            if CommandTable.builtinPaths.contains(first) {
+            if CommandTable.reservedWords.contains(first) {
                 problems.append(LoadProblem(
                     file: spec.location.file, line: spec.location.line,
                     message: "command '\(spec.path)' clashes with the built-in command '\(first)'"))

@@ -4,6 +4,7 @@ import Testing
 /// What routing produced, reduced to what a case asserts.
 enum Outcome: Sendable, Equatable, CustomStringConvertible {
     case plugin(String, [String: ArgumentValue])
+    case breakGlass(String, reason: String)
     case help(String?)
     case whoami
     case unknown(suggestion: String?)
@@ -14,6 +15,7 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
     init(_ result: Result<RoutedCommand, RoutingProblem>) {
         switch result {
         case .success(.plugin(let invocation)): self = .plugin(invocation.path, invocation.arguments)
+        case .success(.breakGlass(let invocation, let reason)): self = .breakGlass(invocation.path, reason: reason)
         case .success(.help(let topic)): self = .help(topic)
         case .success(.whoami): self = .whoami
         case .failure(.unknown(_, let suggestion)): self = .unknown(suggestion: suggestion)
@@ -26,13 +28,14 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
     var isRefusal: Bool {
         switch self {
         case .unknown, .usage, .malformed, .empty: true
-        case .plugin, .help, .whoami: false
+        case .plugin, .breakGlass, .help, .whoami: false
         }
     }
 
     var description: String {
         switch self {
         case .plugin(let path, let args): "plugin(\(path), \(args.sorted { $0.key < $1.key }))"
+        case .breakGlass(let path, let reason): "breakGlass(\(path), \(reason))"
         case .help(let topic): "help(\(topic ?? "nil"))"
         case .whoami: "whoami"
         case .unknown(let suggestion): "unknown(\(suggestion ?? "nil"))"
@@ -66,12 +69,18 @@ struct RouterTests {
         ("HELP Cache Flush", .help("cache flush")),
         ("whoami", .whoami),
         ("WhoAmI", .whoami),
+        ("break-glass cache flush -- redis is out of memory", .breakGlass("cache flush", reason: "redis is out of memory")),
+        ("break-glass cache flush \u{2014} site down, no approver awake", .breakGlass("cache flush", reason: "site down, no approver awake")),
     ])
     func routes(_ text: String, _ expected: Outcome) {
         #expect(Outcome(router.route(text)) == expected)
     }
 
     @Test(arguments: [
+        ("break-glass cache flush", Outcome.malformed),
+        ("break-glass cache flush -- short", .malformed),
+        ("break-glass -- a perfectly good reason", .malformed),
+        ("break-glass scale api-gateway 99 -- a perfectly good reason", .usage("scale")),
         ("scael api-gateway 3", Outcome.unknown(suggestion: "scale")),
         ("hlep", .unknown(suggestion: "help")),
         ("cache flsh", .unknown(suggestion: "cache flush")),

@@ -1,4 +1,5 @@
 import RedisDriver
+import TestSupport
 import Testing
 
 /// Against a real `redis-server` started per test (see `Support/RedisTestServer.swift`).

@@ -1,4 +1,5 @@
 import RedisDriver
+import TestSupport
 import Testing
 
 /// Connection failures, timeouts, authentication and reconnects against real sockets/servers.

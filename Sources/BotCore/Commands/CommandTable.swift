@@ -3,6 +3,8 @@ package struct CommandTable: Sendable {
     package let commands: [CommandSpec]
 
     package static let builtinPaths = ["help", "whoami"]
+    /// Words a plugin command may not start with.
+    package static let reservedWords = ["help", "whoami", "break-glass"]
 
     package init(_ commands: [CommandSpec]) {
         self.commands = commands
@@ -31,6 +33,8 @@ package enum RoutedCommand: Sendable, Equatable {
     case help(topic: String?)
     case whoami
     case plugin(CommandInvocation)
+    /// A destructive command run without approval by someone allowed to break the glass, with their reason.
+    case breakGlass(CommandInvocation, reason: String)
 }
 
 /// A plugin command with validated arguments.

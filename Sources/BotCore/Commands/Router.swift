@@ -9,16 +9,37 @@ package struct Router: Sendable {
     package func route(_ text: String) -> Result<RoutedCommand, RoutingProblem> {
         let words: [String]
         do { words = try CommandText.tokenize(text) } catch { return .failure(.malformed(error.message)) }
-        guard let first = words.first else { return .failure(.empty) }
+        guard !words.isEmpty else { return .failure(.empty) }
         let lowered = words.map { $0.lowercased() }
         switch lowered[0] {
         case "help":
             return .success(.help(topic: words.count > 1 ? lowered.dropFirst().joined(separator: " ") : nil))
         case "whoami" where words.count == 1:
             return .success(.whoami)
+        case "break-glass":
+            return breakGlass(Array(words.dropFirst()))
         default:
             break
         }
+        return route(words: words).map { .plugin($0) }
+    }
+
+    /// `break-glass cache flush -- the reason`: a destructive command without approval, for those allowed to.
+    private func breakGlass(_ words: [String]) -> Result<RoutedCommand, RoutingProblem> {
+        let usage = "Break-glass needs a command and a reason: `break-glass cache flush -- why this cannot wait for an approval`."
+        guard let separator = words.firstIndex(where: { $0 == "--" || $0 == "\u{2014}" || $0 == "\u{2013}" }), separator > 0 else {
+            return .failure(.malformed(usage))
+        }
+        let reason = words[(separator + 1)...].joined(separator: " ")
+        guard reason.count >= 10 else { return .failure(.malformed("The reason must say why (at least 10 characters). " + usage)) }
+        guard reason.count <= 500 else { return .failure(.malformed("The reason is longer than 500 characters.")) }
+        return route(words: Array(words[..<separator])).map { .breakGlass($0, reason: reason) }
+    }
+
+    /// Routes words to a plugin command (no built-ins).
+    func route(words: [String]) -> Result<CommandInvocation, RoutingProblem> {
+        guard let first = words.first else { return .failure(.empty) }
+        let lowered = words.map { $0.lowercased() }
         // The command whose literal words match the longest prefix of what was typed.
         let candidates = table.commands
             .filter { spec in
@@ -29,7 +50,7 @@ package struct Router: Sendable {
         guard let spec = candidates.first else {
             return .failure(.unknown(typed: first + (words.count > 1 ? " " + words[1] : ""), suggestion: suggestion(for: lowered)))
         }
-        return bind(spec, Array(words.dropFirst(spec.pattern.literalCount))).map { .plugin($0) }
+        return bind(spec, Array(words.dropFirst(spec.pattern.literalCount)))
     }
 
     private func bind(_ spec: CommandSpec, _ values: [String]) -> Result<CommandInvocation, RoutingProblem> {

@@ -101,6 +101,11 @@ package struct PermissionPolicy: Sendable, Equatable {
         return .allow
     }
 
+    /// May this person run a destructive command without approval (with a reason)?
+    package func mayBreakGlass(_ requester: Requester) -> Bool {
+        !Set(roles(of: requester)).isDisjoint(with: breakGlassRoles)
+    }
+
     package func approvalRule(for path: String) -> ApprovalRule? {
         approvals.first { $0.commands.contains { $0.matches(path) } }
     }
