@@ -23,7 +23,7 @@ struct ApprovalCommandPlanTests {
         #expect(p.hash.count == 64 && p.hash.allSatisfy { "0123456789abcdef".contains($0) })
         // Pinned: "path=cache flush\narg.db=0\nfact.backends={a,b}\nfact.keys=1234\n". The hash is in the audit
         // chain and the approval message; changing its canonical form must be a deliberate decision.
-        #expect(p.hash == "b97e64636ea3b84ab2d03044ea8c91ae74ed906a85e69245b5e993f0b5cf8938")
+        #expect(p.hash == "949966617fce4a37070105733582ce622e1dc9649897a02a97423a27b048271e")
     }
 
     @Test("fact order, argument order and set member order do not change the hash")

@@ -188,7 +188,7 @@ struct ApprovalEndToEndTests {
                 #expect(message.responseType == .inChannel)
                 let approve = try #require(message.buttons.first { $0.hasPrefix("approval.approve:") })
                 try await h.click("approval.approve", value: String(approve.dropFirst("approval.approve:".count)), as: "U02BOB", id: "click")
-                let updates = await h.sink.wait(for: "click", count: 2)
+                let updates = await h.sink.wait(for: "click") { $0.text.contains("Flushed") || $0.blocks?.contains { $0.text?.text.contains("Flushed") == true } == true }
                 #expect(updates.contains { $0.replaceOriginal == true && $0.text.contains("Approved") })
                 #expect(try await Self.dbsize(url) == 0)
             }

@@ -61,14 +61,15 @@ package enum ApprovalMachine {
             return (next, [.persist])
 
         case (.pending, .deny(let who, let now)):
-            if who.userID == request.requester { return handle(.cancel(who, at: now), request, policy: policy) }
             if now >= request.expiresAt { return handle(.tick(at: now), request, policy: policy) }
+            if who.userID == request.requester { return handle(.cancel(who, at: now), request, policy: policy) }
             guard isEligible(who, request, policy) else { return (request, [.refuse(notEligible(request))]) }
             next.state = .denied
             next.decidedBy = who.userID
             return (next, [.persist, .announce("denied by <@\(who.userID)>; nothing was done")])
 
-        case (.pending, .cancel(let who, _)):
+        case (.pending, .cancel(let who, let now)):
+            if now >= request.expiresAt { return handle(.tick(at: now), request, policy: policy) }
             guard who.userID == request.requester else {
                 return (request, [.refuse("Only the requester <@\(request.requester)> can cancel this request.")])
             }

@@ -21,9 +21,9 @@ package struct PreviewFact: Sendable, Equatable, Codable {
 
     var canonical: String {
         switch value {
-        case .count(let n, _): "\(name)=\(n)"
-        case .exact(let s): "\(name)=\(s)"
-        case .set(let items): "\(name)={\(items.sorted().joined(separator: ","))}"
+        case .count(let n, _): "\(canonicalField(name))=count:\(n)"
+        case .exact(let s): "\(canonicalField(name))=exact:\(canonicalField(s))"
+        case .set(let items): "\(canonicalField(name))=set:{\(items.sorted().map(canonicalField).joined(separator: ","))}"
         }
     }
 }
@@ -44,8 +44,8 @@ package struct CommandPlan: Sendable, Equatable, Codable {
         self.arguments = arguments
         self.facts = facts
         self.previewLines = previewLines
-        var canonical = "path=\(path)\n"
-        for (k, v) in arguments.sorted(by: { $0.key < $1.key }) { canonical += "arg.\(k)=\(v)\n" }
+        var canonical = "path=\(canonicalField(path))\n"
+        for (k, v) in arguments.sorted(by: { $0.key < $1.key }) { canonical += "arg.\(canonicalField(k))=\(canonicalField(v))\n" }
         for fact in facts.sorted(by: { $0.name < $1.name }) { canonical += "fact.\(fact.canonical)\n" }
         hash = SHA256.hash(data: Array(canonical.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
@@ -78,3 +78,6 @@ package struct CommandPlan: Sendable, Equatable, Codable {
         return changes.isEmpty ? nil : changes.joined(separator: "; ")
     }
 }
+
+/// `<UTF-8 length>:<text>`: free text in a canonical form can never spell out another field's separators.
+private func canonicalField(_ text: String) -> String { "\(text.utf8.count):\(text)" }

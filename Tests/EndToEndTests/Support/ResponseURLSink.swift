@@ -29,6 +29,15 @@ actor ResponseURLSink {
     func received(_ id: String) -> [SlackMessage] { messages[id] ?? [] }
     func everything() -> [String] { raw }
 
+    /// Waits until some message for `id` satisfies `predicate`, or the timeout passes.
+    func wait(for id: String, timeout: Duration = .seconds(10), until predicate: @Sendable (SlackMessage) -> Bool) async -> [SlackMessage] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !(messages[id] ?? []).contains(where: predicate), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return messages[id] ?? []
+    }
+
     /// Waits until `count` messages arrived for `id`, or the timeout passes.
     func wait(for id: String, count: Int = 1, timeout: Duration = .seconds(10)) async -> [SlackMessage] {
         let deadline = ContinuousClock.now.advanced(by: timeout)
