@@ -27,12 +27,7 @@ package struct SlackPoster: Sendable {
                 log("chat.postMessage", error)
             }
         }
-        if let responseURL {
-            var inChannel = safe
-            inChannel.responseType = .inChannel
-            inChannel.replaceOriginal = false
-            await post(inChannel, to: responseURL)
-        }
+        if let responseURL { await post(safe, to: responseURL, replacing: false) }
         return nil
     }
 
@@ -47,12 +42,7 @@ package struct SlackPoster: Sendable {
                 log("chat.update", error)
             }
         }
-        if let responseURL {
-            var replacing = safe
-            replacing.responseType = .inChannel
-            replacing.replaceOriginal = true
-            await post(replacing, to: responseURL)
-        }
+        if let responseURL { await post(safe, to: responseURL, replacing: true) }
     }
 
     /// A reply under the message (thread) when possible, else a new public message.
@@ -66,12 +56,7 @@ package struct SlackPoster: Sendable {
                 log("chat.postMessage", error)
             }
         }
-        if let responseURL {
-            var inChannel = safe
-            inChannel.responseType = .inChannel
-            inChannel.replaceOriginal = false
-            await post(inChannel, to: responseURL)
-        }
+        if let responseURL { await post(safe, to: responseURL, replacing: false) }
     }
 
     /// Only `user` sees it.
@@ -86,6 +71,14 @@ package struct SlackPoster: Sendable {
         if let web, let channel {
             do { try await web.postEphemeral(channel: channel, user: user, text: safe) } catch { log("chat.postEphemeral", error) }
         }
+    }
+
+    /// A public message through a response_url: a new one, or replacing the message the URL belongs to.
+    private func post(_ message: SlackMessage, to responseURL: String, replacing: Bool) async {
+        var visible = message
+        visible.responseType = .inChannel
+        visible.replaceOriginal = replacing
+        await post(visible, to: responseURL)
     }
 
     private func post(_ message: SlackMessage, to responseURL: String) async {

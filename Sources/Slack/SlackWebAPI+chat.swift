@@ -38,12 +38,7 @@ extension SlackWebAPI {
                 method: "POST", url: "\(baseURL)/\(method)",
                 headers: [("Authorization", "Bearer " + token), ("Content-Type", "application/json; charset=utf-8")],
                 body: Array(data), timeout: timeout)
-            let response: HTTPResponse
-            do {
-                response = try await http.execute(request)
-            } catch {
-                throw Failure(method: method, error: "unreachable (\(error))")
-            }
+            let response = try await send(request, method: method)
             if response.status == 429 {
                 let wait = min(Int(response.header("retry-after") ?? "1") ?? 1, 10)
                 if attempt == 0 {
@@ -52,13 +47,7 @@ extension SlackWebAPI {
                 }
                 throw Failure(method: method, error: "rate limited (retry after \(wait) s)")
             }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
-                throw Failure(method: method, error: "HTTP \(response.status) without a JSON body")
-            }
-            guard object["ok"] as? Bool == true else {
-                throw Failure(method: method, error: object["error"] as? String ?? "unknown error")
-            }
-            return object
+            return try Self.decode(response, method: method)
         }
         throw Failure(method: method, error: "rate limited")
     }

@@ -26,15 +26,23 @@ package struct SlackWebAPI: Sendable {
         let encoded = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         let url = "\(baseURL)/\(method)" + (encoded.isEmpty ? "" : "?" + encoded)
         let request = HTTPRequest(method: "GET", url: url, headers: [("Authorization", "Bearer " + token)], timeout: timeout)
-        let response: HTTPResponse
-        do {
-            response = try await http.execute(request)
-        } catch {
-            throw Failure(method: method, error: "unreachable (\(error))")
-        }
+        let response = try await send(request, method: method)
         if response.status == 429 {
             throw Failure(method: method, error: "rate limited, retry after \(response.header("retry-after") ?? "?") s")
         }
+        return try Self.decode(response, method: method)
+    }
+
+    func send(_ request: HTTPRequest, method: String) async throws -> HTTPResponse {
+        do {
+            return try await http.execute(request)
+        } catch {
+            throw Failure(method: method, error: "unreachable (\(error))")
+        }
+    }
+
+    /// Slack's answer: the JSON object when `ok` is true, else its `error` as a Failure.
+    static func decode(_ response: HTTPResponse, method: String) throws -> [String: Any] {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] else {
             throw Failure(method: method, error: "HTTP \(response.status) without a JSON body")
         }
