@@ -90,7 +90,9 @@ extension ApprovalFlow {
               case .success(.plugin(let invocation)) = router.route(r.command)
         else { return }
         let command = "\(slashCommand) \(r.command)"
-        let base = AuditEntry(kind: "action", user: r.requester, channel: r.channel, command: command, detail: ["approval_id": .string(r.id)])
+        let base = AuditEntry(
+            kind: "action", user: r.requester, channel: r.channel, command: command,
+            detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
         let context = ActionContext(userID: r.requester, channelID: r.channel, command: command, logger: logger)
         let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
         let approvers = r.approvals.map { "<@\($0.user)>" }.joined(separator: ", ")

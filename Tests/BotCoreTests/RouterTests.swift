@@ -71,6 +71,8 @@ struct RouterTests {
         ("WhoAmI", .whoami),
         ("break-glass cache flush -- redis is out of memory", .breakGlass("cache flush", reason: "redis is out of memory")),
         ("break-glass cache flush \u{2014} site down, no approver awake", .breakGlass("cache flush", reason: "site down, no approver awake")),
+        ("cache flush --break-glass \"redis OOM, checkout down\"", .breakGlass("cache flush", reason: "redis OOM, checkout down")),
+        ("cache flush \u{2014}break-glass redis OOM, checkout down", .breakGlass("cache flush", reason: "redis OOM, checkout down")),
     ])
     func routes(_ text: String, _ expected: Outcome) {
         #expect(Outcome(router.route(text)) == expected)
@@ -78,6 +80,8 @@ struct RouterTests {
 
     @Test(arguments: [
         ("break-glass cache flush", Outcome.malformed),
+        ("cache flush --break-glass", .malformed),
+        ("cache flush --break-glass \"\"", .malformed),
         ("break-glass cache flush -- short", .malformed),
         ("break-glass -- a perfectly good reason", .malformed),
         ("break-glass scale api-gateway 99 -- a perfectly good reason", .usage("scale")),

@@ -179,6 +179,20 @@ struct ApprovalEndToEndTests {
         }
     }
 
+    @Test func aSlackAPIErrorFallsBackToResponseURL() async throws {
+        try await RedisTestServer.with { url in
+            let slack = FakeSlackWebAPI()
+            await slack.fail(next: "not_in_channel")
+            try await Harness.run(redisURL: url.description, slack: slack) { h in
+                let (_, replies) = try await h.say("cache flush", as: "U01ALICE", id: "fallback")
+                let message = try #require(replies.first)
+                #expect(message.responseType == .inChannel)
+                #expect(message.buttons.contains { $0.hasPrefix("approval.approve:") })
+                #expect(await slack.calls.isEmpty)
+            }
+        }
+    }
+
     @Test func withoutABotTokenTheRequestGoesThroughResponseURL() async throws {
         try await RedisTestServer.with { url in
             try await Self.seed(url, keys: 2)

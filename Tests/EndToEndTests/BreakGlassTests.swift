@@ -10,7 +10,7 @@ struct BreakGlassTests {
         try await RedisTestServer.with { url in
             try await ApprovalEndToEndTests.seed(url, keys: 9)
             try await Harness.run(redisURL: url.description) { h in
-                let (_, replies) = try await h.say("break-glass cache flush -- redis OOM, checkout down", as: "U04DAVE", id: "bg")
+                let (_, replies) = try await h.say("cache flush --break-glass \"redis OOM, checkout down\"", as: "U04DAVE", id: "bg")
                 let all = await h.sink.wait(for: "bg", count: 2)
                 #expect(replies.first?.responseType == .inChannel)
                 #expect(all.contains { $0.text.contains("Break-glass") && $0.text.contains("redis OOM, checkout down") })
@@ -39,7 +39,7 @@ struct BreakGlassTests {
 
     @Test func aReasonIsMandatory() async throws {
         try await Harness.run { h in
-            let (_, replies) = try await h.say("break-glass cache flush", as: "U04DAVE")
+            let (_, replies) = try await h.say("cache flush --break-glass", as: "U04DAVE")
             #expect(replies.first?.text.contains("needs a command and a reason") == true)
         }
     }

@@ -21,12 +21,18 @@ package struct Router: Sendable {
         default:
             break
         }
+        if let flag = words.firstIndex(where: { Self.breakGlassFlags.contains($0.lowercased()) }) {
+            return breakGlass(Array(words[..<flag]) + ["--"] + Array(words[(flag + 1)...]))
+        }
         return route(words: words).map { .plugin($0) }
     }
 
+    /// `cache flush --break-glass "reason"` (also with the em dash some keyboards turn `--` into).
+    static let breakGlassFlags: Set<String> = ["--break-glass", "\u{2014}break-glass", "\u{2013}break-glass"]
+
     /// `break-glass cache flush -- the reason`: a destructive command without approval, for those allowed to.
     private func breakGlass(_ words: [String]) -> Result<RoutedCommand, RoutingProblem> {
-        let usage = "Break-glass needs a command and a reason: `break-glass cache flush -- why this cannot wait for an approval`."
+        let usage = "Break-glass needs a command and a reason: `cache flush --break-glass \"why this cannot wait for an approval\"`."
         guard let separator = words.firstIndex(where: { $0 == "--" || $0 == "\u{2014}" || $0 == "\u{2013}" }), separator > 0 else {
             return .failure(.malformed(usage))
         }
