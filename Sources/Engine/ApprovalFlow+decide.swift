@@ -51,9 +51,11 @@ extension ApprovalFlow {
         case .refuse(let text):
             if let clicker { await poster.tellOnly(text, user: clicker.user, channel: clicker.channel, responseURL: clicker.responseURL) }
         case .persist:
-            await poster.update(ApprovalMessages.render(stored, slashCommand: slashCommand), channel: stored.messageChannel, ts: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+            // Render the newest state: a slower click must not put old buttons back on a decided request.
+            let latest = (try? await store.approval(id: r.id)) ?? stored
+            await poster.update(ApprovalMessages.render(latest, slashCommand: slashCommand), channel: stored.messageChannel, ts: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
         case .announce(let text):
-            await poster.reply(.inChannel("Approval `\(r.id)` for `\(slashCommand) \(r.command)`: \(text)."), channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+            await poster.reply(.inChannel("Approval `\(r.id)` for `\(slashCommand) \(SlackText.escaped(r.command))`: \(text)."), channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
         case .verifyPlan:
             await verify(stored, clicker: clicker)
         case .execute:
@@ -72,6 +74,15 @@ extension ApprovalFlow {
             await apply(.planChecked(matches: false, difference: "the command is no longer available as it was"), to: r.id, clicker: clicker)
             return
         }
+        // Permissions may have changed since the request: the requester must still be granted the command here,
+        // and the approvals must satisfy the rule as it is now.
+        let requester = Requester(userID: r.requester, groups: await groups.groups(of: r.requester))
+        guard policy.decide(requester, path: r.path, channel: r.channel) == .allow, let rule = policy.approvalRule(for: r.path),
+              r.approvals.count >= rule.required, Set(r.approverRoles).isSubset(of: rule.approvers)
+        else {
+            await apply(.planChecked(matches: false, difference: "permissions changed since the request"), to: r.id, clicker: clicker)
+            return
+        }
         let origin = Origin(user: r.requester, channel: r.channel, responseURL: clicker?.responseURL ?? stored.responseURL)
         let audit = AuditEntry(kind: "preview", user: r.requester, channel: r.channel, command: "\(slashCommand) \(r.command)", detail: ["approval_id": .string(r.id)])
         guard let current = await measure(invocation, origin: origin, audit: audit) else {
@@ -82,14 +93,33 @@ extension ApprovalFlow {
         await apply(.planChecked(matches: difference == nil, difference: difference ?? ""), to: r.id, clicker: clicker)
     }
 
+    /// Ends an approved request that could not start; nothing ran.
+    private func finishNotRun(_ stored: StoredApproval, _ why: String, clicker: Origin?) async {
+        let r = stored.request
+        _ = try? await store.transitionApproval(id: r.id, event: .executionFinished(success: false), policy: policy) { old, new, actions in
+            Self.auditEntry(event: .executionFinished(success: false), old: old, new: new, actions: actions, slashCommand: slashCommand)
+        }
+        await poster.reply(
+            .inChannel("Approval `\(r.id)` for `\(slashCommand) \(SlackText.escaped(r.command))`: \(why); nothing ran."),
+            channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+    }
+
     /// Runs the approved plan once: the execution claim keyed by the approval id is the arbiter.
     private func execute(_ stored: StoredApproval, clicker: Origin?) async {
         let r = stored.request
         let key = "approval:" + r.id
-        guard (try? await store.claimExecution(key: key, deliveryID: nil)) == .claimed,
-              case .success(.plugin(let invocation)) = router.route(r.command)
-        else { return }
+        guard case .success(.plugin(let invocation)) = router.route(r.command) else {
+            return await finishNotRun(stored, "the command is no longer available", clicker: clicker)
+        }
+        let claim: ExecutionClaim
+        do {
+            claim = try await store.claimExecution(key: key, deliveryID: nil)
+        } catch {
+            return await finishNotRun(stored, "the bot could not record the run", clicker: clicker)
+        }
+        guard claim == .claimed else { return }  // it ran (or started) before: never again
         let command = "\(slashCommand) \(r.command)"
+        let shown = "\(slashCommand) \(SlackText.escaped(r.command))"
         let base = AuditEntry(
             kind: "action", user: r.requester, channel: r.channel, command: command,
             detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
@@ -100,11 +130,11 @@ extension ApprovalFlow {
         var result = base
         result.kind = "result"
         if let failure = outcome.failure {
-            text = "❌ `\(command)` failed — \(failure.dependency): \(failure.message)" + (outcome.lines.isEmpty ? "" : "\nDone before the failure:\n" + outcome.lines.joined(separator: "\n"))
+            text = "❌ `\(shown)` failed — \(failure.dependency): \(failure.message)" + (outcome.lines.isEmpty ? "" : "\nDone before the failure:\n" + outcome.lines.joined(separator: "\n"))
             result.outcome = "failed"
             result.detail["error"] = .string(failure.description)
         } else {
-            text = "✅ `\(command)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + outcome.lines.joined(separator: "\n")
+            text = "✅ `\(shown)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + outcome.lines.joined(separator: "\n")
             result.outcome = "ok"
         }
         _ = try? await store.append(result)

@@ -13,12 +13,14 @@ package struct ApprovalFlow: Sendable {
     let store: HybridStore
     let poster: SlackPoster
     let slashCommand: String
+    let groups: any UserGroupDirectory
     let logger: Logger
     let now: @Sendable () -> Int64
 
     package init(
         table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore, poster: SlackPoster,
-        slashCommand: String, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(), logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.router = Router(table: table)
         self.policy = policy
@@ -26,6 +28,7 @@ package struct ApprovalFlow: Sendable {
         self.store = store
         self.poster = poster
         self.slashCommand = slashCommand
+        self.groups = groups
         self.logger = logger
         self.now = now
     }
@@ -38,7 +41,15 @@ package struct ApprovalFlow: Sendable {
     }
 
     /// Measures the preview, stores the plan and posts the approval message. Nothing destructive runs here.
-    func request(_ invocation: CommandInvocation, origin: Origin, note: String? = nil) async {
+    /// `triggerID` (the slash command's) makes the request idempotent: re-processing the same command after a crash
+    /// re-posts the existing request instead of creating a second one.
+    func request(_ invocation: CommandInvocation, origin: Origin, triggerID: String? = nil, note: String? = nil) async {
+        if let triggerID, let existing = try? await store.approval(id: ApprovalRequest.id(forTrigger: triggerID)) {
+            if existing.messageTS == nil, existing.request.state == .pending {
+                _ = await poster.postPublic(ApprovalMessages.render(existing, slashCommand: slashCommand), channel: origin.channel, responseURL: origin.responseURL)
+            }
+            return
+        }
         guard let rule = policy.approvalRule(for: invocation.path) else {
             await poster.tellOnly("`\(invocation.canonicalText)` has no approval rule; nothing was done.", user: origin.user, channel: origin.channel, responseURL: origin.responseURL)
             return
@@ -47,7 +58,7 @@ package struct ApprovalFlow: Sendable {
         guard let plan = await measure(invocation, origin: origin, audit: base) else { return }
         let created = now()
         let request = ApprovalRequest(
-            id: Self.newID(), requester: origin.user, channel: origin.channel, command: invocation.canonicalText, path: invocation.path,
+            id: triggerID.map(ApprovalRequest.id(forTrigger:)) ?? Self.newID(), requester: origin.user, channel: origin.channel, command: invocation.canonicalText, path: invocation.path,
             planHash: plan.hash, approverRoles: rule.approvers, required: rule.required, createdAt: created,
             expiresAt: created + Int64(rule.expiresAfter.components.seconds * 1000))
         var stored = StoredApproval(request: request, plan: plan, responseURL: origin.responseURL)
@@ -84,7 +95,8 @@ package struct ApprovalFlow: Sendable {
         }
         return CommandPlan(
             command: invocation.canonicalText, path: invocation.path, arguments: invocation.arguments.mapValues(\.description),
-            facts: outcome.outputs.flatMap(\.previewFacts), previewLines: outcome.lines)
+            facts: outcome.outputs.flatMap(\.previewFacts), previewLines: outcome.lines,
+            steps: (invocation.spec.preview + invocation.spec.steps).map(\.canonical).joined(separator: "\n"))
     }
 
     static func newID() -> String {

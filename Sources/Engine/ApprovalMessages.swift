@@ -22,7 +22,7 @@ enum ApprovalMessages {
         case .expired: title = "⌛ *Expired*"
         case .voided: title = "♻️ *Void — the plan changed*"
         }
-        let head = "\(title) — <@\(r.requester)> asks to run `\(slashCommand) \(r.command)`"
+        let head = "\(title) — <@\(r.requester)> asks to run `\(slashCommand) \(SlackText.escaped(r.command))`"
         var plan = "*Plan* (`\(r.planHash.prefix(12))`):"
         for line in approval.plan.previewLines { plan += "\n• " + line }
         if approval.plan.previewLines.isEmpty { plan += "\n• no preview for this command" }
@@ -44,7 +44,7 @@ enum ApprovalMessages {
                 Button(text: "Deny", actionID: denyAction, value: r.id, style: "danger"),
             ], id: "approval:\(r.id)"))
         }
-        let fallback = "\(title.replacingOccurrences(of: "*", with: "")): \(slashCommand) \(r.command) requested by <@\(r.requester)> (approval \(r.id), \(r.ruleDescription))"
+        let fallback = "\(title.replacingOccurrences(of: "*", with: "")): \(slashCommand) \(SlackText.escaped(r.command)) requested by <@\(r.requester)> (approval \(r.id), \(r.ruleDescription))"
         return SlackMessage(text: fallback, blocks: blocks)
     }
 

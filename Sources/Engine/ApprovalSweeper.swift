@@ -7,12 +7,21 @@ import Store
 package struct ApprovalSweeper: Service {
     let flow: ApprovalFlow
     let interval: Duration
+    let interruptedAtStart: [String]
     let logger: Logger
 
-    package init(flow: ApprovalFlow, interval: Duration = .seconds(15), logger: Logger) {
+    /// `interruptedAtStart`: ids found mid-flight before anything started (see `interruptedApprovals`); only
+    /// those are settled, so a request that live work moves on meanwhile is never mistaken for an interrupted one.
+    package init(flow: ApprovalFlow, interval: Duration = .seconds(15), interruptedAtStart: [String] = [], logger: Logger) {
         self.flow = flow
         self.interval = interval
+        self.interruptedAtStart = interruptedAtStart
         self.logger = logger
+    }
+
+    /// Approvals left verifying or executing by the previous process. Call before the listener and core start.
+    package static func interruptedApprovals(in store: HybridStore) async throws -> [String] {
+        try await store.openApprovals().filter { $0.request.state != .pending }.map(\.request.id)
     }
 
     package func run() async throws {
@@ -23,11 +32,16 @@ package struct ApprovalSweeper: Service {
         }
     }
 
-    /// Requests found verifying or executing at start: nothing is re-run blindly.
+    /// Requests found verifying or executing at start: nothing is re-run blindly, nothing expired runs.
     package func recoverAfterRestart() async {
-        for approval in (try? await flow.store.openApprovals()) ?? [] where approval.request.state != .pending {
-            logger.notice("settling an approval interrupted by a restart", metadata: ["approval.id": "\(approval.request.id)"])
-            await flow.apply(.interruptedByRestart, to: approval.request.id, clicker: nil)
+        for id in interruptedAtStart {
+            guard let approval = try? await flow.store.approval(id: id) else { continue }
+            logger.notice("settling an approval interrupted by a restart", metadata: ["approval.id": "\(id)"])
+            if approval.request.state == .verifying && approval.request.expiresAt <= flow.now() {
+                await flow.apply(.planChecked(matches: false, difference: "it expired while the bot was down"), to: id, clicker: nil)
+            } else {
+                await flow.apply(.interruptedByRestart, to: id, clicker: nil)
+            }
         }
     }
 

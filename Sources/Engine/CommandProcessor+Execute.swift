@@ -43,7 +43,7 @@ extension CommandProcessor {
         let lines = outcome.lines
         let failure = outcome.failure
 
-        let header = "<@\(command.userID)> ran `\(canonical)`"
+        let header = "<@\(command.userID)> ran `\(SlackText.escaped(canonical))`"
         let text: String
         var result = base
         if let failure {

@@ -31,7 +31,7 @@ package struct CommandProcessor: Sendable {
         self.groups = groups
         self.approvals = ApprovalFlow(
             table: table, policy: policy, actions: actions, store: store, poster: poster, slashCommand: slashCommand,
-            logger: logger, now: now)
+            groups: groups, logger: logger, now: now)
         self.logger = logger
     }
 
@@ -97,7 +97,7 @@ package struct CommandProcessor: Sendable {
                 return
             }
             await audit("break_glass", "invoked", command: canonical, ["reason": .string(reason)])
-            let warning = "🚨 *Break-glass* — <@\(command.userID)> is running `\(slashCommand) \(invocation.canonicalText)` *without approval*.\n*Reason:* \(reason)"
+            let warning = "🚨 *Break-glass* — <@\(command.userID)> is running `\(slashCommand) \(SlackText.escaped(invocation.canonicalText))` *without approval*.\n*Reason:* \(SlackText.escaped(reason))"
             await replier.reply(.inChannel(warning, blocks: [.section(warning)]), to: command)
             await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID, breakGlass: reason)
 
@@ -109,7 +109,9 @@ package struct CommandProcessor: Sendable {
                 return
             }
             if invocation.spec.destructive {
-                await approvals.request(invocation, origin: .init(user: command.userID, channel: command.channelID, responseURL: command.responseURL))
+                await approvals.request(
+                    invocation, origin: .init(user: command.userID, channel: command.channelID, responseURL: command.responseURL),
+                    triggerID: command.triggerID)
                 return
             }
             await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID)

@@ -19,6 +19,7 @@ package actor SlackUserGroupDirectory: UserGroupDirectory {
     private let logger: Logger
     private var membership: [String: Set<String>] = [:]
     private var fetchedAt: ContinuousClock.Instant?
+    private var lastSuccess: ContinuousClock.Instant?
     private var refreshing: Task<Void, Never>?
 
     package init(api: SlackWebAPI, maxAge: Duration = .seconds(300), logger: Logger) {
@@ -47,8 +48,11 @@ package actor SlackUserGroupDirectory: UserGroupDirectory {
             for (group, users) in groups { for user in users { byUser[user, default: []].insert(group) } }
             membership = byUser
             fetchedAt = .now
+            lastSuccess = .now
         } catch {
             logger.warning("could not load Slack user groups; group-based roles use the last known membership", metadata: ["error": "\(error)"])
+            // Fail closed: membership older than three refresh periods is dropped (a revoked token must not keep roles).
+            if let lastSuccess, ContinuousClock.now - lastSuccess > maxAge * 3 { membership = [:] }
             // Retry at the next command after a short pause rather than hammering Slack.
             fetchedAt = ContinuousClock.now - maxAge + .seconds(30)
         }

@@ -60,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             replier: replier, poster: poster, slashCommand: config.slashCommand,
             groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
+        let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)
 
         let deps = ListenerDependencies(
             signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, registry: registry)
@@ -70,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         let core = CoreService(processor: processor, queue: queue, logger: logger)
-        let sweeper = ApprovalSweeper(flow: processor.approvals, logger: logger)
+        let sweeper = ApprovalSweeper(flow: processor.approvals, interruptedAtStart: interrupted, logger: logger)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],

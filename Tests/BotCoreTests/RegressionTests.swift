@@ -40,3 +40,22 @@ struct RegressionTests {
         #expect(!SecretRedactor.none.redact(text).contains(leaked), "\(SecretRedactor.none.redact(text))")
     }
 }
+
+@Suite("plan covers its steps")
+struct PlanStepsTests {
+    @Test func aPluginEditedWhileARequestWaitsVoidsIt() {
+        let approved = CommandPlan(command: "cache flush", path: "cache flush", arguments: [:], facts: [],
+                                   steps: StepTemplate(action: "redis.flushdb", parameters: [:]).canonical)
+        let now = CommandPlan(command: "cache flush", path: "cache flush", arguments: [:], facts: [],
+                              steps: StepTemplate(action: "redis.flushall", parameters: [:]).canonical)
+        #expect(approved.hash != now.hash)
+        #expect(approved.materialDifference(from: now) == "the command itself differs")
+    }
+
+    @Test func stepCanonicalFormIgnoresMapOrder() {
+        let a = StepTemplate(action: "x", parameters: ["a": .int(1), "b": .map(["y": .string("1"), "z": .bool(true)])])
+        let b = StepTemplate(action: "x", parameters: ["b": .map(["z": .bool(true), "y": .string("1")]), "a": .int(1)])
+        #expect(a.canonical == b.canonical)
+        #expect(a.canonical != StepTemplate(action: "x", parameters: ["a": .int(2)]).canonical)
+    }
+}

@@ -28,7 +28,8 @@ import Testing
         }
         let elapsed = clock.now - started
         #expect(elapsed >= .milliseconds(250))
-        #expect(elapsed < .milliseconds(1_500))
+        // Generous upper bound: the machine may be loaded; what matters is that a silent server does not hang us.
+        #expect(elapsed < .seconds(5))
         await client.close()
     }
 

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A destructive command waiting for, or past, its approvals. Bound to one plan by its hash.
 package struct ApprovalRequest: Sendable, Equatable, Codable {
     package enum State: String, Sendable, Codable, CaseIterable {
@@ -52,6 +54,12 @@ package struct ApprovalRequest: Sendable, Equatable, Codable {
         self.approvals = []
         self.decidedBy = nil
         self.state = .pending
+    }
+
+    /// The approval id for a slash command: derived from its trigger id, so a command re-processed after a crash
+    /// finds its existing request instead of creating a second one.
+    package static func id(forTrigger triggerID: String) -> String {
+        SHA256.hash(data: Array("approval:\(triggerID)".utf8)).prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// "1 approval from operator/commander, expires in 15 min"

@@ -36,23 +36,30 @@ package struct CommandPlan: Sendable, Equatable, Codable {
     package let facts: [PreviewFact]
     /// The preview as the approver reads it (not hashed: wording may change, facts may not).
     package let previewLines: [String]
+    /// What will run (the plugin's steps, canonical): a plugin edited while a request waits voids it.
+    package let steps: String
     package let hash: String
 
-    package init(command: String, path: String, arguments: [String: String], facts: [PreviewFact], previewLines: [String] = []) {
+    package init(
+        command: String, path: String, arguments: [String: String], facts: [PreviewFact], previewLines: [String] = [],
+        steps: String = ""
+    ) {
         self.command = command
         self.path = path
         self.arguments = arguments
         self.facts = facts
         self.previewLines = previewLines
+        self.steps = steps
         var canonical = "path=\(canonicalField(path))\n"
         for (k, v) in arguments.sorted(by: { $0.key < $1.key }) { canonical += "arg.\(canonicalField(k))=\(canonicalField(v))\n" }
         for fact in facts.sorted(by: { $0.name < $1.name }) { canonical += "fact.\(fact.canonical)\n" }
+        if !steps.isEmpty { canonical += "steps=\(canonicalField(steps))\n" }
         hash = SHA256.hash(data: Array(canonical.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// nil when `current` is materially the same plan; otherwise what changed, in words.
     package func materialDifference(from current: CommandPlan) -> String? {
-        guard path == current.path, arguments == current.arguments else { return "the command itself differs" }
+        guard path == current.path, arguments == current.arguments, steps == current.steps else { return "the command itself differs" }
         var changes: [String] = []
         let now = Dictionary(current.facts.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         for fact in facts {

@@ -6,6 +6,17 @@ package indirect enum TemplateValue: Sendable, Equatable {
     case bool(Bool)
     case list([TemplateValue])
     case map([String: TemplateValue])
+
+    package var canonical: String {
+        switch self {
+        case .string(let s): "\"\(s.utf8.count):\(s)\""
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .bool(let b): String(b)
+        case .list(let items): "[" + items.map(\.canonical).joined(separator: ",") + "]"
+        case .map(let m): "{" + m.sorted { $0.key < $1.key }.map { "\($0.key.utf8.count):\($0.key)=\($0.value.canonical)" }.joined(separator: ",") + "}"
+        }
+    }
 }
 
 /// One step of a command: a built-in action and its parameters.
@@ -18,6 +29,11 @@ package struct StepTemplate: Sendable, Equatable {
         self.action = action
         self.parameters = parameters
         self.line = line
+    }
+
+    /// A stable text form (map keys sorted): what a plan's hash covers.
+    package var canonical: String {
+        action + " " + TemplateValue.map(parameters).canonical
     }
 
     /// Argument names referenced by `{name}` anywhere in the parameters.
