@@ -26,7 +26,7 @@ extension HybridStore {
         let redact = self.redact
         let request = try JSONValue.canonicalString(approval.request)
         let plan = try JSONValue.canonicalString(approval.plan)
-        try await withDatabase { db in
+        try await write { db in
             try db.transaction { db in
                 try db.execute(
                     """
@@ -54,7 +54,7 @@ extension HybridStore {
     }
 
     package func setApprovalMessage(id: String, channel: String, ts: String) async throws {
-        try await withDatabase { db in
+        try await write { db in
             try db.execute("UPDATE approvals SET message_channel = ?, message_ts = ? WHERE id = ?", [.text(channel), .text(ts), .text(id)])
         }
     }
@@ -67,7 +67,7 @@ extension HybridStore {
     ) async throws -> (StoredApproval, [ApprovalMachine.Action])? {
         let at = now()
         let redact = self.redact
-        return try await withDatabase { db in
+        return try await write { db in
             try db.transaction { db in
                 guard var stored = try Self.loadApproval(id, db) else { return nil }
                 let (next, actions) = ApprovalMachine.handle(event, stored.request, policy: policy)

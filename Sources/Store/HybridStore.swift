@@ -8,12 +8,14 @@ import SQLiteDriver
 /// keeps the audit chain linear and lets unique constraints arbitrate idempotency.
 package final class HybridStore: Sendable {
     private let connection: SQLiteConnection
+    private let writer: WriteBatcher
     private let redactor: SecretRedactor
     private let clock: @Sendable () -> Date
     package let path: String
 
     private init(connection: SQLiteConnection, path: String, redactor: SecretRedactor, clock: @escaping @Sendable () -> Date) {
         self.connection = connection
+        self.writer = WriteBatcher(connection: connection)
         self.path = path
         self.redactor = redactor
         self.clock = clock
@@ -60,9 +62,7 @@ package final class HybridStore: Sendable {
     package func append(_ entry: AuditEntry) async throws -> AuditRecord {
         let at = now()
         let redactor = self.redactor
-        return try await connection.withDatabase { db in
-            try db.transaction { db in try AuditChain.append(entry, at: at, redact: redactor.redact, in: db) }
-        }
+        return try await write { db in try AuditChain.append(entry, at: at, redact: redactor.redact, in: db) }
     }
 
     package func auditRecords(sinceAt: String? = nil, user: String? = nil) async throws -> [AuditRecord] {
@@ -82,6 +82,14 @@ package final class HybridStore: Sendable {
     /// Runs raw SQL; for tests that play the attacker and for diagnostics.
     package func unsafeExecuteScript(_ sql: String) async throws {
         try await connection.withDatabase { db in try db.executeScript(sql) }
+    }
+
+    /// Writes and commits so far: how much group commit is saving.
+    package var writeStatistics: (writes: Int, commits: Int) { writer.statistics }
+
+    /// A write transaction, group-committed with concurrent ones (see `WriteBatcher`).
+    func write<T: Sendable>(_ body: @Sendable @escaping (SQLiteDatabase) throws -> T) async throws -> T {
+        try await writer.write(body)
     }
 
     func withDatabase<T: Sendable>(_ body: @Sendable @escaping (SQLiteDatabase) throws -> T) async throws -> T {

@@ -32,7 +32,7 @@ extension HybridStore {
     package func storeDelivery(kind: String, key: String, payload: String, audit: AuditEntry? = nil) async throws -> DeliveryStoreResult {
         let at = now()
         let redact = self.redact
-        return try await withDatabase { db in
+        return try await write { db in
             try db.transaction { db in
                 if let existing = try db.query("SELECT id FROM deliveries WHERE idempotency_key = ?", [.text(key)]).first {
                     return .duplicate(id: existing["id"].int ?? 0)
@@ -52,7 +52,7 @@ extension HybridStore {
 
     package func markDeliveryDone(id: Int64) async throws {
         let at = now()
-        try await withDatabase { db in
+        try await write { db in
             try db.execute("UPDATE deliveries SET state = 'done', done_at = ? WHERE id = ?", [.text(at), .integer(id)])
         }
     }
@@ -71,7 +71,7 @@ extension HybridStore {
     /// Claims the right to run the effects keyed by `key`. Written before any action runs.
     package func claimExecution(key: String, deliveryID: Int64?) async throws -> ExecutionClaim {
         let at = now()
-        return try await withDatabase { db in
+        return try await write { db in
             try db.transaction { db in
                 if let row = try db.query("SELECT state, started_at, result FROM executions WHERE key = ?", [.text(key)]).first {
                     if row["state"].string == "finished" { return .finished(result: row["result"].string ?? "") }
@@ -91,7 +91,7 @@ extension HybridStore {
     package func finishExecution(key: String, result: String) async throws {
         let at = now()
         let redacted = redact(result)
-        try await withDatabase { db in
+        try await write { db in
             try db.execute(
                 "UPDATE executions SET state = 'finished', finished_at = ?, result = ? WHERE key = ? AND state = 'started'",
                 [.text(at), .text(redacted), .text(key)])

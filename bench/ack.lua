@@ -1,0 +1,21 @@
+-- wrk script: replays pre-signed slash commands from $BENCH_REQUESTS, each request built on first use.
+local lines = {}
+local index = 0
+
+function init(args)
+  for line in io.lines(os.getenv("BENCH_REQUESTS")) do
+    lines[#lines + 1] = line
+  end
+  -- Each thread starts at a different offset so the two threads do not send the same trigger_id.
+  index = math.random(0, #lines - 1)
+end
+
+function request()
+  index = index % #lines + 1
+  local ts, sig, body = lines[index]:match("([^\t]+)\t([^\t]+)\t(.*)")
+  return wrk.format("POST", "/slack/commands", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Slack-Request-Timestamp"] = ts,
+    ["X-Slack-Signature"] = sig,
+  }, body)
+end
