@@ -1,6 +1,7 @@
 import BotCore
 import Foundation
 import Logging
+import Store
 
 enum LogSetup {
     /// Text or JSON lines on stderr; every message and metadata value passes the redactor.
@@ -31,7 +32,7 @@ struct RedactingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.mapValues { redactor.redact("\($0)") }
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Timestamp.rfc3339(Date())
         let message = redactor.redact(event.message.description)
         let line: String
         if json {

@@ -24,14 +24,11 @@ package struct SlackCommandController: Sendable {
         group.post("/slack/commands", use: command)
     }
 
-    private struct SSLCheck: Decodable { let ssl_check: String? }
-
     @Sendable func command(_ request: Request, context: SlackRequestContext) async throws -> Response {
         guard Self.isForm(request) else { return Self.plain(.unsupportedMediaType, "expected application/x-www-form-urlencoded") }
-        let form = String(decoding: context.verified.body, as: UTF8.self)
-        let decoder = URLEncodedFormDecoder()
-        if (try? decoder.decode(SSLCheck.self, from: form))?.ssl_check == "1" { return Response(status: .ok) }
-        guard let command = try? decoder.decode(SlashCommand.self, from: form), command.hasPlausibleIDs else {
+        guard let fields = FormFields.parse(context.verified.body) else { return Self.plain(.badRequest, "malformed form body") }
+        if fields["ssl_check"] == "1" { return Response(status: .ok) }
+        guard let command = SlashCommand(fields: fields), command.hasPlausibleIDs else {
             return Self.plain(.badRequest, "not a Slack slash command")
         }
         guard command.command == slashCommand else {

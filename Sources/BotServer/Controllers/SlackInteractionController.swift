@@ -23,19 +23,16 @@ package struct SlackInteractionController: Sendable {
         group.post("/slack/interactions", use: interaction)
     }
 
-    private struct Form: Decodable { let payload: String }
-
     @Sendable func interaction(_ request: Request, context: SlackRequestContext) async throws -> Response {
         guard SlackCommandController.isForm(request) else {
             return SlackCommandController.plain(.unsupportedMediaType, "expected application/x-www-form-urlencoded")
         }
-        let form = String(decoding: context.verified.body, as: UTF8.self)
-        guard let field = try? URLEncodedFormDecoder().decode(Form.self, from: form) else {
+        guard let field = FormFields.parse(context.verified.body)?["payload"] else {
             return SlackCommandController.plain(.badRequest, "missing the payload field")
         }
-        guard let payload = try? JSONDecoder().decode(BlockActionsPayload.self, from: Data(field.payload.utf8)) else {
+        guard let payload = try? JSONDecoder().decode(BlockActionsPayload.self, from: Data(field.utf8)) else {
             // Other interaction types (view_submission, shortcuts) are not used by this bot: ack and ignore.
-            if (try? JSONSerialization.jsonObject(with: Data(field.payload.utf8))) is [String: Any] { return Response(status: .ok) }
+            if (try? JSONSerialization.jsonObject(with: Data(field.utf8))) is [String: Any] { return Response(status: .ok) }
             return SlackCommandController.plain(.badRequest, "payload is not JSON")
         }
         guard payload.isPlausible, let action = payload.actions.first else {

@@ -54,7 +54,10 @@ package struct AuditRecord: Codable, Sendable, Equatable {
     }
 
     package func computedHash() throws -> String {
-        SHA256.hash(data: try canonicalContent()).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in SHA256.hash(data: try canonicalContent()) { hex.append(digits[Int(byte >> 4)]); hex.append(digits[Int(byte & 15)]) }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 
