@@ -35,8 +35,8 @@ final class RedisConnection {
     }
 
     /// Runs one command (argv only, binary-safe). A connection found broken is reconnected once:
-    /// before sending when it was dropped while idle, else after the failed attempt. In the second
-    /// case the server may already have run the command (at-least-once, like most clients).
+    /// before sending when it was dropped while idle, else after the failed attempt — but then only for
+    /// read-only commands, because the server may already have run it: a FLUSHDB or UNLINK is never sent twice.
     func execute(_ arguments: [[UInt8]]) -> Result<RedisReply, RedisError> {
         guard !arguments.isEmpty else { return .failure(.other("Redis command is empty")) }
         guard arguments.count <= Int(Int32.max) else { return .failure(.other("Redis command has too many arguments")) }
@@ -46,9 +46,20 @@ final class RedisConnection {
         case .success(let reply):
             return .success(reply)
         case .failure(let failure):
-            guard reused, failure.retryable else { return .failure(failure.error) }
+            guard reused, failure.retryable, Self.isReadOnly(arguments) else { return .failure(failure.error) }
             return attempt(arguments).mapError(\.error)
         }
+    }
+
+    /// Commands that change nothing, safe to send again after a connection broke mid-command.
+    static let readOnlyCommands: Set<String> = [
+        "PING", "DBSIZE", "INFO", "LLEN", "SCAN", "GET", "MGET", "EXISTS", "TYPE", "TTL", "PTTL", "STRLEN", "HGET", "HGETALL",
+        "HLEN", "SCARD", "ZCARD", "XLEN", "MEMORY", "TIME",
+    ]
+
+    static func isReadOnly(_ arguments: [[UInt8]]) -> Bool {
+        guard let name = arguments.first, name.count <= 16 else { return false }
+        return readOnlyCommands.contains(String(decoding: name, as: UTF8.self).uppercased())
     }
 
     /// Frees the hiredis context (closing the socket). Idempotent.
