@@ -118,8 +118,11 @@ after=$("$bin" audit list --json | wc -l)
 [ "$before" = "$after" ] && ok "rejected requests left no audit row" || ko "audit grew from $before to $after rows"
 grep -q "$secret" "$work/serve.log" && ko "the signing secret appears in the log" || ok "the signing secret is not in the log"
 
+stop_start=$(date +%s%N)
 kill -TERM "$server_pid"; wait "$server_pid"; rc=$?; server_pid=""
+stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
 [ "$rc" = 0 ] && ok "SIGTERM stops serve with exit 0" || ko "serve exited $rc on SIGTERM" "$(tail -5 "$work/serve.log")"
+[ "$stop_ms" -lt 5000 ] && ok "…within 5 s (${stop_ms} ms)" || ko "serve took ${stop_ms} ms to stop"
 out=$("$bin" audit verify 2>&1); expect "audit verify passes" 0 $? "$out" "^ok: [0-9]+ records"
 
 echo "cli: $passed passed, $failed failed"

@@ -26,9 +26,12 @@ package struct ApprovalSweeper: Service {
 
     package func run() async throws {
         await recoverAfterRestart()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await sweep()
-            try? await Task.sleep(for: interval)
+        // Cancelled (not just asked) on shutdown, so a stop does not wait out the sleep between sweeps.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await sweep()
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 
