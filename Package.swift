@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "SQLiteDriver", dependencies: [
             "CSQLite", .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
-        .target(name: "HTTPDriver", dependencies: ["CCurl"], swiftSettings: strict),
-        .target(name: "RedisDriver", dependencies: ["CHiredis"], swiftSettings: strict),
+        .target(name: "BlockingWorkers", swiftSettings: strict),
+        .target(name: "HTTPDriver", dependencies: ["CCurl", "BlockingWorkers"], swiftSettings: strict),
+        .target(name: "RedisDriver", dependencies: ["CHiredis", "BlockingWorkers"], swiftSettings: strict),
         .target(name: "PostgresDriver", dependencies: ["CLibPQ"], swiftSettings: strict),
 
         // Pure domain: parsing, routing, permission decisions. No I/O.

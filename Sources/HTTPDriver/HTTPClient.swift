@@ -1,3 +1,4 @@
+import BlockingWorkers
 import CCurl
 
 /// A blocking-libcurl HTTP client whose transfers run on its own dedicated threads.

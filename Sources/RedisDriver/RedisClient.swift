@@ -1,3 +1,5 @@
+import BlockingWorkers
+
 /// A Redis client over one blocking hiredis connection served by one dedicated thread.
 ///
 /// Commands from any number of tasks are queued and run in FIFO order on that thread; callers
@@ -8,16 +10,20 @@
 package final class RedisClient: Sendable {
     package let url: RedisURL
     package let timeout: Duration
-    private let worker: RedisWorker
+    private let worker: WorkerPool
+    private let connection: ConfinedConnection
 
     package init(url: RedisURL, timeout: Duration = .seconds(5)) {
         self.url = url
         self.timeout = timeout
-        worker = RedisWorker(configuration: .init(url: url, timeout: timeout))
+        worker = WorkerPool(threads: 1, name: "RedisDriver", onThreadStart: { RedisConnection.blockSIGPIPE() })
+        connection = ConfinedConnection(RedisConnection(configuration: .init(url: url, timeout: timeout)))
     }
 
     deinit {
         // Queued commands still run, then the connection is freed and the thread exits.
+        let connection = self.connection
+        _ = worker.submit { connection.value.disconnect() }
         worker.beginShutdown()
     }
 
@@ -30,9 +36,10 @@ package final class RedisClient: Sendable {
     /// Runs one command given as raw byte arguments (binary-safe: `redisCommandArgv` with lengths).
     package func command(bytes arguments: [[UInt8]]) async throws(RedisError) -> RedisReply {
         let worker = self.worker
+        let connection = self.connection
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RedisReply, RedisError>, Never>) in
-            let accepted = worker.submit { connection in
-                continuation.resume(returning: connection.execute(arguments))
+            let accepted = worker.submit {
+                continuation.resume(returning: connection.value.execute(arguments))
             }
             if !accepted { continuation.resume(returning: .failure(.clientClosed)) }
         }
@@ -54,6 +61,17 @@ package final class RedisClient: Sendable {
     /// Lets queued commands finish, closes the connection and stops the thread. Later commands
     /// fail with ``RedisError/isClosed``. Idempotent.
     package func close() async {
+        let connection = self.connection
+        _ = worker.submit { connection.value.disconnect() }
         await worker.shutdown()
     }
+}
+
+/// The hiredis connection, used only by jobs of the client's single worker thread.
+///
+/// `@unchecked Sendable`: the pool has exactly one thread and runs jobs one at a time, so `value` is only ever
+/// touched from that thread, never concurrently.
+private final class ConfinedConnection: @unchecked Sendable {
+    let value: RedisConnection
+    init(_ value: RedisConnection) { self.value = value }
 }

@@ -197,3 +197,16 @@ final class RedisConnection {
 
 @available(*, unavailable, message: "RedisConnection is confined to its worker thread")
 extension RedisConnection: Sendable {}
+
+extension RedisConnection {
+    /// hiredis writes with plain `write(2)`: on a connection the server has dropped that raises
+    /// SIGPIPE, whose default action kills the process. A SIGPIPE caused by `write` is directed
+    /// at the writing thread, so blocking it here (only on this dedicated thread, no process-wide
+    /// change) turns it into an `EPIPE` error that the connection handles like any broken socket.
+    static func blockSIGPIPE() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+}

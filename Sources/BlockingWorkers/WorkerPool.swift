@@ -1,13 +1,13 @@
 import Foundation
 
-/// A fixed set of dedicated OS threads running blocking jobs (libcurl transfers) in FIFO order,
-/// so blocking C calls never run on Swift's cooperative thread pool.
+/// A fixed set of dedicated OS threads running blocking jobs (libcurl transfers, hiredis commands) in FIFO order,
+/// so blocking C calls never run on Swift's cooperative thread pool. Shared by the drivers.
 ///
 /// `@unchecked Sendable`: every mutable stored property (`jobs`, `state`, `liveThreads`,
 /// `exitWaiters`) is only read or written while holding `condition`; the remaining
 /// properties are immutable.
-final class WorkerPool: @unchecked Sendable {
-    typealias Job = @Sendable () -> Void
+package final class WorkerPool: @unchecked Sendable {
+    package typealias Job = @Sendable () -> Void
 
     private enum State { case running, draining }
 
@@ -18,18 +18,22 @@ final class WorkerPool: @unchecked Sendable {
     private var liveThreads: Int
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(threads: Int, name: String) {
+    /// `onThreadStart` runs first on each worker thread (e.g. to set its signal mask).
+    package init(threads: Int, name: String, onThreadStart: (@Sendable () -> Void)? = nil) {
         let count = max(1, threads)
         liveThreads = count
         for index in 0..<count {
-            let thread = Thread { [self] in self.workLoop() }
+            let thread = Thread { [self] in
+                onThreadStart?()
+                self.workLoop()
+            }
             thread.name = "\(name)-\(index)"
             thread.start()
         }
     }
 
     /// Queues `job`; returns false (without running it) once shutdown has begun.
-    func submit(_ job: @escaping Job) -> Bool {
+    package func submit(_ job: @escaping Job) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard state == .running else { return false }
@@ -39,7 +43,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Stops accepting jobs; queued jobs still run, then the threads exit. Non-blocking.
-    func beginShutdown() {
+    package func beginShutdown() {
         condition.lock()
         state = .draining
         condition.broadcast()
@@ -47,7 +51,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Begins shutdown and suspends (without blocking a thread) until every worker has exited.
-    func shutdown() async {
+    package func shutdown() async {
         beginShutdown()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             condition.lock()
