@@ -23,7 +23,7 @@ run: release
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/run-swift-tests.sh
 	scripts/cli-acceptance.sh .build/debug/hybridbot
 
 check: build

@@ -87,8 +87,12 @@ package final class RedisTestServer {
         defer { try? log.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
+        // The pid file lets `make test` kill servers orphaned by a crashed or killed test run (they ignore
+        // SIGTERM, see `terminate()`); redis-server removes it on a clean SHUTDOWN.
+        let pids = FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-test-redis")
+        try FileManager.default.createDirectory(at: pids, withIntermediateDirectories: true)
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                         "--dir", directory.path]
+                         "--dir", directory.path, "--pidfile", pids.appendingPathComponent("\(port).pid").path]
         if let password { arguments += ["--requirepass", password] }
         process.arguments = arguments
         process.currentDirectoryURL = directory
