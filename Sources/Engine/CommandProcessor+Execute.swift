@@ -13,7 +13,7 @@ extension CommandProcessor {
             claim = try await store.claimExecution(key: key, deliveryID: deliveryID)
         } catch {
             logger.error("could not claim execution", metadata: ["execution.key": "\(key)", "error": "\(error)"])
-            await replier.reply(.ephemeral("The bot could not record this command, so it did not run it. Try again in a moment."), to: command)
+            await poster.respond(.ephemeral("The bot could not record this command, so it did not run it. Try again in a moment."), to: command)
             return
         }
         var base = AuditEntry(kind: "result", user: command.userID, channel: command.channelID, command: canonical,
@@ -21,7 +21,7 @@ extension CommandProcessor {
         if let breakGlass { base.detail["break_glass_reason"] = .string(breakGlass) }
         switch claim {
         case .finished(let result):
-            await replier.reply(.inChannel(result), to: command)
+            await poster.respond(.inChannel(result), to: command)
             return
         case .interrupted(let startedAt):
             var entry = base
@@ -31,7 +31,7 @@ extension CommandProcessor {
             await record(entry)
             let text = "⚠️ `\(invocation.canonicalText)` was interrupted: the bot stopped while running it (started \(startedAt)). "
                 + "Its effect is unknown — check the current state, then run the command again if it is still needed."
-            await replier.reply(.inChannel(text), to: command)
+            await poster.respond(.inChannel(text), to: command)
             return
         case .claimed:
             break
@@ -61,6 +61,6 @@ extension CommandProcessor {
         } catch {
             logger.error("could not finish execution record", metadata: ["execution.key": "\(key)", "error": "\(error)"])
         }
-        await replier.reply(.inChannel(text, blocks: [.section(text)]), to: command)
+        await poster.respond(.inChannel(text, blocks: [.section(text)]), to: command)
     }
 }

@@ -11,7 +11,7 @@ package struct CommandProcessor: Sendable {
     package let policy: PermissionPolicy
     package let actions: ActionRegistry
     package let store: HybridStore
-    package let replier: any Replier
+    package let poster: SlackPoster
     package let slashCommand: String
     package let groups: any UserGroupDirectory
     package let approvals: ApprovalFlow
@@ -19,14 +19,14 @@ package struct CommandProcessor: Sendable {
 
     package init(
         table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
-        replier: any Replier, poster: SlackPoster, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(),
+        poster: SlackPoster, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(),
         logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.router = Router(table: table)
         self.policy = policy
         self.actions = actions
         self.store = store
-        self.replier = replier
+        self.poster = poster
         self.slashCommand = slashCommand
         self.groups = groups
         self.approvals = ApprovalFlow(
@@ -65,47 +65,47 @@ package struct CommandProcessor: Sendable {
         switch router.route(command.text) {
         case .failure(let problem):
             await audit("rejected", "invalid_command", ["reason": .string(problem.message)])
-            await replier.reply(.ephemeral(problem.message), to: command)
+            await poster.respond(.ephemeral(problem.message), to: command)
 
         case .success(.help(let topic)):
             let text = HelpText(table: router.table, policy: policy, slashCommand: slashCommand)
                 .help(for: requester, channel: command.channelID, topic: topic)
             await audit("result", "answered")
-            await replier.reply(.ephemeral(text), to: command)
+            await poster.respond(.ephemeral(text), to: command)
 
         case .success(.whoami):
             let text = HelpText(table: router.table, policy: policy, slashCommand: slashCommand)
                 .whoami(for: requester, channel: command.channelID)
             await audit("result", "answered")
-            await replier.reply(.ephemeral(text), to: command)
+            await poster.respond(.ephemeral(text), to: command)
 
         case .success(.breakGlass(let invocation, let reason)):
             let canonical = "\(slashCommand) break-glass \(invocation.canonicalText)"
             if case .deny(let why) = policy.decide(requester, path: invocation.path, channel: command.channelID) {
                 await audit("denied", "denied", command: canonical, ["reason": .string(why)])
-                await replier.reply(.ephemeral(why), to: command)
+                await poster.respond(.ephemeral(why), to: command)
                 return
             }
             guard policy.mayBreakGlass(requester) else {
                 let why = "You may not break the glass: that is for \(policy.breakGlassRoles.map { "`\($0)`" }.joined(separator: ", ")) only. Ask for an approval instead: `\(slashCommand) \(invocation.canonicalText)`."
                 await audit("denied", "denied", command: canonical, ["reason": .string(why)])
-                await replier.reply(.ephemeral(why), to: command)
+                await poster.respond(.ephemeral(why), to: command)
                 return
             }
             guard invocation.spec.destructive else {
-                await replier.reply(.ephemeral("`\(invocation.canonicalText)` needs no approval: run it directly."), to: command)
+                await poster.respond(.ephemeral("`\(invocation.canonicalText)` needs no approval: run it directly."), to: command)
                 return
             }
             await audit("break_glass", "invoked", command: canonical, ["reason": .string(reason)])
             let warning = "🚨 *Break-glass* — <@\(command.userID)> is running `\(slashCommand) \(SlackText.escaped(invocation.canonicalText))` *without approval*.\n*Reason:* \(SlackText.escaped(reason))"
-            await replier.reply(.inChannel(warning, blocks: [.section(warning)]), to: command)
+            await poster.respond(.inChannel(warning, blocks: [.section(warning)]), to: command)
             await execute(invocation, command: command, canonical: canonical, deliveryID: deliveryID, breakGlass: reason)
 
         case .success(.plugin(let invocation)):
             let canonical = "\(slashCommand) \(invocation.canonicalText)"
             if case .deny(let reason) = policy.decide(requester, path: invocation.path, channel: command.channelID) {
                 await audit("denied", "denied", command: canonical, ["reason": .string(reason)])
-                await replier.reply(.ephemeral(reason), to: command)
+                await poster.respond(.ephemeral(reason), to: command)
                 return
             }
             if invocation.spec.destructive {

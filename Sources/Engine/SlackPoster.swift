@@ -59,6 +59,11 @@ package struct SlackPoster: Sendable {
         if let responseURL { await post(safe, to: responseURL, replacing: false) }
     }
 
+    /// The answer to a slash command, through its `response_url`, as given (ephemeral or in channel).
+    func respond(_ message: SlackMessage, to command: SlashCommand) async {
+        await post(message.mapText(redactor.redact), to: command.responseURL)
+    }
+
     /// Only `user` sees it.
     func tellOnly(_ text: String, user: String, channel: String?, responseURL: String?) async {
         let safe = redactor.redact(text)

@@ -52,12 +52,12 @@ struct SayCommand: AsyncParsableCommand {
         let url: String
         if let click {
             url = "http://\(host):\(listen.port)/slack/interactions"
-            body = Array(FormEncoding.encode([("payload", try Self.clickPayload(click, user: `as`, channel: channel, responseURL: sink.url))]).utf8)
+            body = Array(FormFields.encode([("payload", try Self.clickPayload(click, user: `as`, channel: channel, responseURL: sink.url))]).utf8)
             print("→ click \(click)   (as \(`as`) in \(channel), to \(url))")
         } else {
             url = "http://\(host):\(listen.port)/slack/commands"
             let (command, commandText) = Self.split(text ?? "", default: config.slashCommand)
-            body = Array(FormEncoding.encode(Self.commandForm(command: command, text: commandText, user: `as`, channel: channel, responseURL: sink.url)).utf8)
+            body = Array(FormFields.encode(Self.commandForm(command: command, text: commandText, user: `as`, channel: channel, responseURL: sink.url)).utf8)
             print("→ \(command) \(commandText)   (as \(`as`) in \(channel), to \(url))")
         }
         let timestamp = String(Int(Date().timeIntervalSince1970))
@@ -133,17 +133,5 @@ struct SayCommand: AsyncParsableCommand {
         }
         let raw = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return raw.isEmpty ? "(empty)" : raw
-    }
-}
-
-enum FormEncoding {
-    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-
-    static func encode(_ fields: [(String, String)]) -> String {
-        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    static func escape(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 }

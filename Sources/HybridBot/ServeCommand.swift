@@ -50,14 +50,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
-        let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let web = config["SLACK_BOT_TOKEN"].map {
             SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
         }
         let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let processor = CommandProcessor(
             table: loaded.table, policy: policy, actions: ActionCatalog.make(config: config, http: http), store: store,
-            replier: replier, poster: poster, slashCommand: config.slashCommand,
+            poster: poster, slashCommand: config.slashCommand,
             groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
         let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)

@@ -1,3 +1,5 @@
+import BotCore
+
 /// `application/x-www-form-urlencoded` as Slack sends it, parsed byte by byte (Hummingbird's generic decoder was
 /// a fifth of the CPU of an ack under bench/ack.sh). A malformed body or a repeated field is refused, not guessed.
 package enum FormFields {
@@ -11,6 +13,26 @@ package enum FormFields {
             fields[name] = value
         }
         return fields
+    }
+
+    /// The body Slack would send for these fields (what `hybridbot say` and the tests post).
+    package static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    /// Percent-encoding of everything but RFC 3986's unreserved characters (form values, query parameters).
+    package static func escape(_ s: String) -> String {
+        var out = ""
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + Hex.encode([byte]).uppercased()
+            }
+        }
+        return out
     }
 
     /// Percent-decoding with `+` as space; nil on a broken escape or invalid UTF-8.

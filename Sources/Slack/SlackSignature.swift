@@ -1,3 +1,4 @@
+import BotCore
 import Crypto
 import Foundation
 
@@ -33,7 +34,7 @@ package struct SlackSignature: Sendable {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
         mac.update(data: Array("v0:\(timestamp):".utf8))
         mac.update(data: Array(body))
-        return "v0=" + Self.hex(mac.finalize())
+        return "v0=" + Hex.encode(mac.finalize())
     }
 
     /// Verifies over the raw bytes, before anything parses them.
@@ -53,12 +54,5 @@ package struct SlackSignature: Sendable {
         var difference: UInt8 = 0
         for i in a.indices { difference |= a[i] ^ b[i] }
         return difference == 0
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 }

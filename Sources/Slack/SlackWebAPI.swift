@@ -23,7 +23,7 @@ package struct SlackWebAPI: Sendable {
 
     /// GET-style call with query parameters; returns the decoded JSON object when `ok` is true.
     package func call(_ method: String, query: [(String, String)] = []) async throws -> [String: Any] {
-        let encoded = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        let encoded = FormFields.encode(query)
         let url = "\(baseURL)/\(method)" + (encoded.isEmpty ? "" : "?" + encoded)
         let request = HTTPRequest(method: "GET", url: url, headers: [("Authorization", "Bearer " + token)], timeout: timeout)
         let response = try await send(request, method: method)
@@ -61,9 +61,5 @@ package struct SlackWebAPI: Sendable {
             groups[id] = Set(group["users"] as? [String] ?? [])
         }
         return groups
-    }
-
-    static func escape(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? ""
     }
 }

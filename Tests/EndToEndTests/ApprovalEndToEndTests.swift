@@ -6,6 +6,7 @@ import RedisDriver
 import Slack
 import Store
 import TestSupport
+import Synchronization
 import Testing
 
 /// `cache flush` through the whole approval flow: real redis-server, fake Slack Web API, signed clicks.
@@ -151,19 +152,11 @@ struct ApprovalEndToEndTests {
     }
 
     @Test func aRestartBetweenRequestAndApprovalStillWorks() async throws {
-        try await RedisTestServer.with { url in
-            try await Self.seed(url, keys: 7)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-restart-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let slack = FakeSlackWebAPI()
-            let box = IDBox()
-            try await Harness.run(redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
-                box.id = try await Self.request(h, slack: slack)
-            }
-            try await Harness.run(redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
-                try await h.click("approval.approve", value: box.id, as: "U02BOB", id: "after-restart")
-                _ = await slack.wait { $0.contains { $0.message.text.contains("Flushed") } }
-                #expect(try await Self.dbsize(url) == 0)
+        try await ApprovalRecoveryTests.acrossRestart(keys: 7) { r in
+            try await Harness.run(redisURL: r.redis.description, slack: r.slack, databaseDirectory: r.directory) { h in
+                try await h.click("approval.approve", value: r.approvalID, as: "U02BOB", id: "after-restart")
+                _ = await r.slack.wait { $0.contains { $0.message.text.contains("Flushed") } }
+                #expect(try await Self.dbsize(r.redis) == 0)
             }
         }
     }
@@ -220,7 +213,11 @@ struct ApprovalEndToEndTests {
     }
 }
 
-final class IDBox: @unchecked Sendable {
-    // Written once by the first run, read by the second, strictly one after the other.
-    var id = ""
+/// Carries the approval id from the first run of a restart test to the second.
+final class IDBox: Sendable {
+    private let storage = Mutex("")
+    var id: String {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
 }

@@ -11,8 +11,32 @@ import Testing
 /// What a restart, a re-processed command or a permissions change does to an approval.
 @Suite("approval recovery")
 struct ApprovalRecoveryTests {
-    static func requestedDirectory() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-recovery-\(UUID().uuidString)")
+    /// What the second run of a restart test gets: the same database, Redis, fake Slack, and the approval id.
+    struct Restarted: Sendable {
+        let directory: URL
+        let redis: RedisURL
+        let slack: FakeSlackWebAPI
+        let approvalID: String
+    }
+
+    /// Seeds Redis, requests `cache flush` in a first run (then `afterRequest`), stops, and hands over to `then`,
+    /// which starts the second run on the same SQLite file.
+    static func acrossRestart(
+        keys: Int, afterRequest: @Sendable (Harness, String) async throws -> Void = { _, _ in },
+        then: @Sendable (Restarted) async throws -> Void
+    ) async throws {
+        try await RedisTestServer.with { url in
+            try await ApprovalEndToEndTests.seed(url, keys: keys)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-recovery-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let slack = FakeSlackWebAPI()
+            let box = IDBox()
+            try await Harness.run(redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
+                box.id = try await ApprovalEndToEndTests.request(h, slack: slack)
+                try await afterRequest(h, box.id)
+            }
+            try await then(Restarted(directory: directory, redis: url, slack: slack, approvalID: box.id))
+        }
     }
 
     @Test func reprocessingTheSameCommandDoesNotCreateASecondRequest() async throws {
@@ -36,52 +60,36 @@ struct ApprovalRecoveryTests {
     }
 
     @Test func anApprovalCaughtVerifyingPastItsExpiryIsVoidNotRun() async throws {
-        try await RedisTestServer.with { url in
-            try await ApprovalEndToEndTests.seed(url, keys: 6)
-            let directory = Self.requestedDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let slack = FakeSlackWebAPI()
-            let box = IDBox()
-            try await Harness.run(redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
-                box.id = try await ApprovalEndToEndTests.request(h, slack: slack)
-                // Bob's approval is recorded, then the process dies before the plan check.
-                let bob = Requester(userID: "U02BOB")
-                let policy = try #require(h.processor.policy as PermissionPolicy?)
-                _ = try await h.store.transitionApproval(id: box.id, event: .approve(bob, at: Int64(Date().timeIntervalSince1970 * 1000)), policy: policy) { _, _, _ in nil }
-                #expect(try await h.store.approval(id: box.id)?.request.state == .verifying)
-            }
+        try await Self.acrossRestart(keys: 6, afterRequest: { h, id in
+            // Bob's approval is recorded, then the process dies before the plan check.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            _ = try await h.store.transitionApproval(id: id, event: .approve(Requester(userID: "U02BOB"), at: now), policy: h.processor.policy) { _, _, _ in nil }
+            #expect(try await h.store.approval(id: id)?.request.state == .verifying)
+        }, then: { r in
             let clock = TestClock()
             clock.advance(by: .seconds(16 * 60))
-            try await Harness.run(redisURL: url.description, slack: slack, clock: clock, databaseDirectory: directory) { h in
+            try await Harness.run(redisURL: r.redis.description, slack: r.slack, clock: clock, databaseDirectory: r.directory) { h in
                 let interrupted = try await ApprovalSweeper.interruptedApprovals(in: h.store)
-                #expect(interrupted == [box.id])
+                #expect(interrupted == [r.approvalID])
                 await ApprovalSweeper(flow: h.processor.approvals, interruptedAtStart: interrupted, logger: Logger(label: "t")).recoverAfterRestart()
-                #expect(try await h.store.approval(id: box.id)?.request.state == .voided)
-                #expect(try await ApprovalEndToEndTests.dbsize(url) == 6)
+                #expect(try await h.store.approval(id: r.approvalID)?.request.state == .voided)
+                #expect(try await ApprovalEndToEndTests.dbsize(r.redis) == 6)
             }
-        }
+        })
     }
 
     @Test func aRequesterWhoLostTheGrantGetsNothingRunByApprovals() async throws {
-        try await RedisTestServer.with { url in
-            try await ApprovalEndToEndTests.seed(url, keys: 8)
-            let directory = Self.requestedDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let slack = FakeSlackWebAPI()
-            let box = IDBox()
-            try await Harness.run(redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
-                box.id = try await ApprovalEndToEndTests.request(h, slack: slack)
-            }
+        try await Self.acrossRestart(keys: 8) { r in
             // After a restart, Alice is no longer an operator.
             let policy = PermissionPolicy(
                 roles: ["operator": Role(name: "operator", users: ["U02BOB"]), "commander": Role(name: "commander", users: ["U04DAVE"])],
                 grants: [Grant(roles: ["operator"], allow: [CommandGlob("cache *")])],
                 approvals: [ApprovalRule(commands: [CommandGlob("cache flush")], approvers: ["operator", "commander"], required: 1, expiresAfter: .seconds(900))])
-            try await Harness.run(policy: policy, redisURL: url.description, slack: slack, databaseDirectory: directory) { h in
-                try await h.click("approval.approve", value: box.id, as: "U02BOB", id: "bob")
-                _ = await slack.wait { $0.contains { $0.message.text.contains("permissions changed") } }
-                #expect(try await h.store.approval(id: box.id)?.request.state == .voided)
-                #expect(try await ApprovalEndToEndTests.dbsize(url) == 8)
+            try await Harness.run(policy: policy, redisURL: r.redis.description, slack: r.slack, databaseDirectory: r.directory) { h in
+                try await h.click("approval.approve", value: r.approvalID, as: "U02BOB", id: "bob")
+                _ = await r.slack.wait { $0.contains { $0.message.text.contains("permissions changed") } }
+                #expect(try await h.store.approval(id: r.approvalID)?.request.state == .voided)
+                #expect(try await ApprovalEndToEndTests.dbsize(r.redis) == 8)
             }
         }
     }

@@ -102,8 +102,9 @@ package final class RedisTestServer {
         try process.run()
         self.process = process
 
-        // Ready once PING gets any answer (NOAUTH included, when a password is required).
-        let probe = RedisClient(url: RedisURL(host: "127.0.0.1", port: port), timeout: .milliseconds(250))
+        // Ready once *this* process answers: two tests can pick the same "free" port at once, and the loser's
+        // server exits while a probe would happily talk to the winner's.
+        let probe = RedisClient(url: url, timeout: .milliseconds(250))
         let outcome = await waitUntilAnswering(probe, process: process)
         await probe.close()
         if let outcome { throw Failure(description: outcome) }
@@ -114,7 +115,9 @@ package final class RedisTestServer {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { return "redis-server exited on port \(port): \(log().suffix(500))" }
-            if (try? await probe.command(["PING"])) != nil { return nil }
+            if let info = try? await probe.info("server"), info["process_id"] == String(process.processIdentifier) {
+                return nil
+            }
             try? await Task.sleep(for: .milliseconds(25))
         }
         return "redis-server on port \(port) did not answer PING within 5s"

@@ -59,7 +59,7 @@ package struct ApprovalRequest: Sendable, Equatable, Codable {
     /// The approval id for a slash command: derived from its trigger id, so a command re-processed after a crash
     /// finds its existing request instead of creating a second one.
     package static func id(forTrigger triggerID: String) -> String {
-        SHA256.hash(data: Array("approval:\(triggerID)".utf8)).prefix(8).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        Hex.encode(SHA256.hash(data: Array("approval:\(triggerID)".utf8)).prefix(8))
     }
 
     /// "1 approval from operator/commander, expires in 15 min"

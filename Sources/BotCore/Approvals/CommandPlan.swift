@@ -54,7 +54,7 @@ package struct CommandPlan: Sendable, Equatable, Codable {
         for (k, v) in arguments.sorted(by: { $0.key < $1.key }) { canonical += "arg.\(canonicalField(k))=\(canonicalField(v))\n" }
         for fact in facts.sorted(by: { $0.name < $1.name }) { canonical += "fact.\(fact.canonical)\n" }
         if !steps.isEmpty { canonical += "steps=\(canonicalField(steps))\n" }
-        hash = SHA256.hash(data: Array(canonical.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        hash = Hex.encode(SHA256.hash(data: Array(canonical.utf8)))
     }
 
     /// nil when `current` is materially the same plan; otherwise what changed, in words.

@@ -1,3 +1,4 @@
+import BotCore
 import Crypto
 import Foundation
 
@@ -54,10 +55,7 @@ package struct AuditRecord: Codable, Sendable, Equatable {
     }
 
     package func computedHash() throws -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        for byte in SHA256.hash(data: try canonicalContent()) { hex.append(digits[Int(byte >> 4)]); hex.append(digits[Int(byte & 15)]) }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: try canonicalContent()))
     }
 }
 

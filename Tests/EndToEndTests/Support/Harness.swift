@@ -61,13 +61,12 @@ struct Harness: Sendable {
                     KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil),
                     RedisDBSize(target: redis), RedisFlushDB(target: redis),
                 ])
-                let replier = ResponseURLReplier(client: ResponseURLClient(http: http), redactor: redactor, logger: logger)
                 let web = slack.map { _ in
                     SlackWebAPI(http: http, baseURL: "http://127.0.0.1:\(slackPort)/api", token: FakeSlackWebAPI.token)
                 }
                 let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
                 let processor = CommandProcessor(
-                    table: loadedTable, policy: loadedPolicy, actions: actions, store: store, replier: replier, poster: poster,
+                    table: loadedTable, policy: loadedPolicy, actions: actions, store: store, poster: poster,
                     slashCommand: "/hybrid", logger: logger, now: { clock.now })
                 let queue = DeliveryQueue()
                 let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }
@@ -97,12 +96,10 @@ struct Harness: Sendable {
             ("channel_name", "ops"), ("user_id", user), ("user_name", "someone"), ("command", command), ("text", text),
             ("response_url", responseURL(id)), ("trigger_id", "trigger.\(id)"), ("api_app_id", "A0TEST"),
         ]
-        return fields.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        return FormFields.encode(fields)
     }
 
-    static func escape(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? ""
-    }
+    static func escape(_ s: String) -> String { FormFields.escape(s) }
 
     /// POSTs `body` to /slack/commands signed as Slack would (or as told).
     @discardableResult
