@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "BlockingWorkers", swiftSettings: strict),
         .target(name: "HTTPDriver", dependencies: ["CCurl", "BlockingWorkers"], swiftSettings: strict),
         .target(name: "RedisDriver", dependencies: ["CHiredis", "BlockingWorkers"], swiftSettings: strict),
-        .target(name: "PostgresDriver", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "PostgresDriver", dependencies: ["CLibPQ", "BlockingWorkers"], swiftSettings: strict),
 
         // Pure domain: parsing, routing, permission decisions. No I/O.
         .target(name: "BotCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
@@ -46,26 +46,30 @@ let package = Package(
             "BotCore", "HTTPDriver", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Actions", dependencies: [
-            "BotCore", "HTTPDriver", "RedisDriver", .product(name: "Logging", package: "swift-log"),
+            "BotCore", "HTTPDriver", "RedisDriver", "PostgresDriver", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // PagerDuty: v3 webhook verification and parsing, REST API (incidents) and Events API v2 clients.
+        .target(name: "PagerDuty", dependencies: [
+            "BotCore", "HTTPDriver", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Store", dependencies: [
             "SQLiteDriver", "BotCore", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Engine", dependencies: [
-            "BotCore", "Slack", "Actions", "Store",
+            "BotCore", "Slack", "Actions", "Store", "PagerDuty",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "BotServer", dependencies: [
-            "BotCore", "Slack", "Store", "Engine",
+            "BotCore", "Slack", "Store", "Engine", "PagerDuty",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),
         .executableTarget(name: "HybridBot", dependencies: [
-            "BotServer", "Engine", "Plugins", "Store", "Slack", "HTTPDriver", "Actions", "BotConfig", "BotCore",
+            "BotServer", "Engine", "Plugins", "Store", "Slack", "HTTPDriver", "Actions", "BotConfig", "BotCore", "PagerDuty",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +79,17 @@ let package = Package(
         ], swiftSettings: strict),
 
         // Shared test helpers (a throwaway redis-server); linked only into test targets.
-        .target(name: "TestSupport", dependencies: ["RedisDriver"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: [
+            "RedisDriver", "PostgresDriver", .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ActionsTests", dependencies: [
+            "Actions", "BotCore", "HTTPDriver", "RedisDriver", "PostgresDriver", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
+        .testTarget(name: "PagerDutyTests", dependencies: [
+            "PagerDuty", "BotCore", "HTTPDriver", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
         .testTarget(name: "DriverTests", dependencies: [
             "SQLiteDriver", "HTTPDriver", "RedisDriver", "PostgresDriver",
             "CCurl", "CHiredis", "CLibPQ", "CSQLite", "TestSupport",
@@ -88,6 +102,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore", "RedisDriver", "TestSupport",
+            "PagerDuty", "PostgresDriver",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -7,13 +7,45 @@ package struct ActionContext: Sendable {
     package let channelID: String
     package let command: String
     package let logger: Logger
+    /// The preview facts the approvers saw, when this run executes an approved plan (empty otherwise).
+    /// A destructive action that acts on a measured set (`db terminate`: these pids) acts on no more than this.
+    package let approvedFacts: [PreviewFact]
 
-    package init(userID: String, channelID: String, command: String, logger: Logger) {
+    package init(userID: String, channelID: String, command: String, logger: Logger, approvedFacts: [PreviewFact] = []) {
         self.userID = userID
         self.channelID = channelID
         self.command = command
         self.logger = logger
+        self.approvedFacts = approvedFacts
     }
+
+    /// The approved value of one fact, if this run executes an approved plan that measured it.
+    package func approvedFact(_ name: String) -> PreviewFact.Value? {
+        approvedFacts.first(where: { $0.name == name })?.value
+    }
+}
+
+/// A table for the operator: rendered as a monospace block, cut to Slack's limits with "N more".
+package struct OutputTable: Sendable, Equatable {
+    package var title: String?
+    package var columns: [String]
+    package var rows: [[String]]
+
+    package init(title: String? = nil, columns: [String], rows: [[String]]) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// One part of an action's answer beyond its summary line.
+package enum OutputDetail: Sendable, Equatable {
+    /// Rows and columns (pods, backends, slow queries…).
+    case table(OutputTable)
+    /// One measured indicator against its threshold: `healthy` true → green, false → red, nil → not judged.
+    case indicator(name: String, value: String, threshold: String?, healthy: Bool?)
+    /// A further mrkdwn paragraph.
+    case text(String)
 }
 
 /// The result of one action, written for the operator in Slack (mrkdwn) plus structured facts for the audit.
@@ -22,11 +54,14 @@ package struct ActionOutput: Sendable, Equatable {
     package var facts: [String: String]
     /// What a read-only action measured, for a destructive command's plan (compared again before execution).
     package var previewFacts: [PreviewFact]
+    /// Tables, indicators and paragraphs shown under the summary (Block Kit, with a text fallback).
+    package var details: [OutputDetail]
 
-    package init(summary: String, facts: [String: String] = [:], previewFacts: [PreviewFact] = []) {
+    package init(summary: String, facts: [String: String] = [:], previewFacts: [PreviewFact] = [], details: [OutputDetail] = []) {
         self.summary = summary
         self.facts = facts
         self.previewFacts = previewFacts
+        self.details = details
     }
 }
 

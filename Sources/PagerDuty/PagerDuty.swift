@@ -1,0 +1,2 @@
+/// PagerDuty integration: webhook verification, REST and Events API clients.
+package enum PagerDutyModule {}

@@ -1,0 +1,9 @@
+import Testing
+@testable import Actions
+
+@Suite struct ActionsModuleTests {
+    @Test func registryFindsActionsByName() {
+        let registry = ActionRegistry([])
+        #expect(registry.names.isEmpty)
+    }
+}
