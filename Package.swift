@@ -81,6 +81,7 @@ let package = Package(
         // Shared test helpers (a throwaway redis-server); linked only into test targets.
         .target(name: "TestSupport", dependencies: [
             "RedisDriver", "PostgresDriver", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ActionsTests", dependencies: [
             "Actions", "BotCore", "HTTPDriver", "RedisDriver", "PostgresDriver", "TestSupport",

@@ -123,7 +123,10 @@ extension ApprovalFlow {
         let base = AuditEntry(
             kind: "action", user: r.requester, channel: r.channel, command: command,
             detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
-        let context = ActionContext(userID: r.requester, channelID: r.channel, command: command, logger: logger)
+        let context = ActionContext(
+            userID: r.requester, channelID: r.channel, command: command, logger: logger, approvedFacts: stored.plan.facts)
+        let verification = invocation.spec.verify.map { Verification(spec: $0, runner: steps) }
+        let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
         let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
         let approvers = r.approvals.map { "<@\($0.user)>" }.joined(separator: ", ")
         let text: String
@@ -147,6 +150,16 @@ extension ApprovalFlow {
         var finished = transitioned?.0 ?? stored
         finished.request.state = outcome.failure == nil ? .executed : .failed
         await poster.update(ApprovalMessages.render(finished, slashCommand: slashCommand, result: text), channel: stored.messageChannel, ts: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
-        await poster.reply(.inChannel(text), channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+        let replyChannel = stored.messageChannel ?? r.channel, replyTS = stored.messageTS
+        let replyURL = clicker?.responseURL ?? stored.responseURL
+        await poster.reply(.inChannel(text), channel: replyChannel, threadTS: replyTS, responseURL: replyURL)
+        if outcome.failure == nil, let verification, let before {
+            let poster = poster
+            verification.followUp(
+                before: before, arguments: invocation.arguments, context: context, audit: base, shownCommand: shown
+            ) { report in
+                await poster.reply(.inChannel(report, blocks: OutputRenderer.sections(report)), channel: replyChannel, threadTS: replyTS, responseURL: replyURL)
+            }
+        }
     }
 }

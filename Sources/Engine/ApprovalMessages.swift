@@ -33,7 +33,7 @@ enum ApprovalMessages {
         }
         if let by = r.decidedBy, r.state == .denied { status += "\n*Denied by:* <@\(by)>" }
         var blocks: [Block] = [.section(head), .section(plan), .context(status)]
-        if let result { blocks.append(.section("*Result:*\n" + result)) }
+        if let result { blocks += OutputRenderer.sections("*Result:*\n" + result, maxBlocks: 20) }
         if r.state == .pending {
             blocks.append(.actions([
                 Button(

@@ -38,8 +38,10 @@ extension CommandProcessor {
         }
 
         let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger)
-        let outcome = await StepRunner(actions: actions, store: store, logger: logger)
-            .run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        let runner = StepRunner(actions: actions, store: store, logger: logger)
+        let verification = invocation.spec.verify.map { Verification(spec: $0, runner: runner) }
+        let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
+        let outcome = await runner.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
         let lines = outcome.lines
         let failure = outcome.failure
 
@@ -61,6 +63,15 @@ extension CommandProcessor {
         } catch {
             logger.error("could not finish execution record", metadata: ["execution.key": "\(key)", "error": "\(error)"])
         }
-        await poster.respond(.inChannel(text, blocks: [.section(text)]), to: command)
+        await poster.respond(.inChannel(text, blocks: OutputRenderer.sections(text)), to: command)
+        if failure == nil, let verification, let before {
+            let poster = poster
+            verification.followUp(
+                before: before, arguments: invocation.arguments, context: context, audit: base,
+                shownCommand: SlackText.escaped(canonical)
+            ) { report in
+                await poster.respond(.inChannel(report, blocks: OutputRenderer.sections(report)), to: command)
+            }
+        }
     }
 }

@@ -12,7 +12,8 @@ struct StepRunner: Sendable {
     struct Outcome: Sendable {
         var outputs: [ActionOutput] = []
         var failure: ActionFailure?
-        var lines: [String] { outputs.map(\.summary) }
+        /// Each output as mrkdwn: summary, then its tables and indicators (see OutputRenderer).
+        var lines: [String] { outputs.map { OutputRenderer.paragraphs($0).joined(separator: "\n\n") } }
     }
 
     func run(
@@ -21,7 +22,9 @@ struct StepRunner: Sendable {
     ) async -> Outcome {
         var outcome = Outcome()
         for step in steps {
-            let parameters = step.resolve(with: arguments)
+            var parameters = step.resolve(with: arguments)
+            // `on_failure: continue` (diagnostics): a failed step becomes a ⚠️ line and the next steps still run.
+            let continueOnFailure = parameters.removeValue(forKey: "on_failure") == .string("continue")
             var entry = base
             entry.kind = readOnly ? "preview" : "action"
             entry.detail["action"] = .string(step.action)
@@ -39,10 +42,15 @@ struct StepRunner: Sendable {
                 entry.detail["facts"] = .object(output.facts.mapValues { .string($0) })
                 await append(entry)
             } catch let error as ActionFailure {
-                outcome.failure = error
                 entry.outcome = "error"
                 entry.detail["error"] = .string(error.description)
                 await append(entry)
+                if continueOnFailure {
+                    outcome.outputs.append(ActionOutput(
+                        summary: "⚠️ *\(error.dependency)*: \(error.message)", facts: ["error": error.description]))
+                    continue
+                }
+                outcome.failure = error
                 break
             } catch {
                 outcome.failure = ActionFailure(dependency: step.action, message: "failed unexpectedly")

@@ -1,8 +1,8 @@
 /// Operator-safe rendering of request URLs and messages.
-enum RedactedURL {
+package enum RedactedURL {
     /// `scheme://host[:port]/path` — userinfo (`user:password@`), query and fragment removed.
     /// Anything that does not look like `scheme://…` is not echoed at all.
-    static func render(_ url: String) -> String {
+    package static func render(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return "<unparseable URL>" }
         let scheme = url[..<schemeEnd.lowerBound]
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {

@@ -7,7 +7,9 @@ struct CommandReader {
     let plugin: String
     let knownActions: Set<String>
 
-    static let keys = ["pattern", "summary", "args", "destructive", "preview", "steps"]
+    static let keys = ["pattern", "summary", "args", "destructive", "preview", "steps", "verify"]
+    /// A verification may wait at most this long (one hour) after the command.
+    static let maxVerifyDelay = 3_600
     static let requiredKeys = ["pattern", "summary", "steps"]
 
     func read(_ node: Node) -> CommandSpec? {
@@ -21,17 +23,39 @@ struct CommandReader {
         let steps = StepReader(reader: reader, knownActions: knownActions, argumentNames: pattern.map { Set($0.argumentNames) })
         let preview = fields["preview"].map { steps.readList($0, "preview") } ?? []
         let body = fields["steps"].flatMap { steps.readList($0, "steps") }
+        let verify: VerifySpec?? = fields["verify"].map { readVerify($0, steps: steps) }
         if let body, body.isEmpty {
             reader.report(fields.keyLine("steps"), "command '\(pattern?.path ?? "?")' has no steps")
         }
         guard let pattern, let summary, let destructive, let arguments, let preview, let body, !body.isEmpty else {
             return nil
         }
+        if case .some(.none) = verify { return nil }
         guard checkDefaults(pattern, arguments, line: fields.keyLine("pattern")) else { return nil }
         return CommandSpec(
             plugin: plugin, pattern: pattern, summary: summary, arguments: arguments, destructive: destructive,
-            preview: preview, steps: body, location: SourceLocation(file: reader.file, line: fields.keyLine("pattern"))
+            preview: preview, steps: body, verify: verify ?? nil, location: SourceLocation(file: reader.file, line: fields.keyLine("pattern"))
         )
+    }
+
+    /// `verify: { after: 60, steps: [...] }` — `after` in seconds (0…3600), steps read-only (checked when run).
+    private func readVerify(_ node: Node, steps: StepReader) -> VerifySpec? {
+        guard let fields = reader.fields(node, in: "verify", allowed: ["after", "steps"], required: ["steps"]) else { return nil }
+        var delay = 60
+        if let after = fields["after"] {
+            guard let seconds = reader.int(after, "after") else { return nil }
+            guard (0...Self.maxVerifyDelay).contains(seconds) else {
+                reader.report(after, "verify 'after' must be between 0 and \(Self.maxVerifyDelay) seconds")
+                return nil
+            }
+            delay = seconds
+        }
+        guard let list = fields["steps"].flatMap({ steps.readList($0, "verify steps") }) else { return nil }
+        guard !list.isEmpty else {
+            reader.report(fields.keyLine("steps"), "verify has no steps")
+            return nil
+        }
+        return VerifySpec(delaySeconds: delay, steps: list)
     }
 
     private func readPattern(_ node: Node) -> CommandPattern? {

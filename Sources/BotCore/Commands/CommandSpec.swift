@@ -6,6 +6,18 @@ package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     package var description: String { "\(file):\(line)" }
 }
 
+/// The runbook's success check for a command: read-only steps measured before it runs and again `delaySeconds`
+/// after it succeeded, reported as before → after (p95 after scaling, queue depth after a clear…).
+package struct VerifySpec: Sendable, Equatable {
+    package let delaySeconds: Int
+    package let steps: [StepTemplate]
+
+    package init(delaySeconds: Int, steps: [StepTemplate]) {
+        self.delaySeconds = delaySeconds
+        self.steps = steps
+    }
+}
+
 /// A command a plugin offers: pattern, typed arguments, steps.
 package struct CommandSpec: Sendable, Equatable {
     package let plugin: String
@@ -15,11 +27,12 @@ package struct CommandSpec: Sendable, Equatable {
     package let destructive: Bool
     package let preview: [StepTemplate]
     package let steps: [StepTemplate]
+    package let verify: VerifySpec?
     package let location: SourceLocation
 
     package init(
         plugin: String, pattern: CommandPattern, summary: String, arguments: [String: ArgumentType] = [:],
-        destructive: Bool = false, preview: [StepTemplate] = [], steps: [StepTemplate],
+        destructive: Bool = false, preview: [StepTemplate] = [], steps: [StepTemplate], verify: VerifySpec? = nil,
         location: SourceLocation = SourceLocation(file: "<memory>", line: 0)
     ) {
         self.plugin = plugin
@@ -29,6 +42,7 @@ package struct CommandSpec: Sendable, Equatable {
         self.destructive = destructive
         self.preview = preview
         self.steps = steps
+        self.verify = verify
         self.location = location
     }
 

@@ -51,9 +51,15 @@ package struct StepTemplate: Sendable, Equatable {
         return names
     }
 
-    /// Substitutes validated arguments. A string that is exactly `{name}` takes the argument's type (an int stays an int).
+    /// Substitutes validated arguments. A string that is exactly `{name}` takes the argument's type (an int stays an int);
+    /// a parameter that is exactly `{name}` of an optional argument the user left out is left out too.
     package func resolve(with arguments: [String: ArgumentValue]) -> [String: ResolvedValue] {
-        parameters.mapValues { Self.resolve($0, arguments) }
+        var out: [String: ResolvedValue] = [:]
+        for (key, value) in parameters {
+            if case .string(let s) = value, let name = Self.references(in: s).first, s == "{\(name)}", arguments[name] == nil { continue }
+            out[key] = Self.resolve(value, arguments)
+        }
+        return out
     }
 
     static func resolve(_ value: TemplateValue, _ arguments: [String: ArgumentValue]) -> ResolvedValue {
