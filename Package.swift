@@ -97,7 +97,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
         .testTarget(name: "BotCoreTests", dependencies: ["BotCore"], swiftSettings: strict),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "BotCore"], swiftSettings: strict),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "BotCore", "Actions"], swiftSettings: strict),
         .testTarget(name: "SlackTests", dependencies: ["Slack"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "BotCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),

@@ -43,7 +43,7 @@ enum OutputRenderer {
         for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ row: [String]) -> String {
             row.enumerated().map { i, c in
-                i == row.count - 1 || i >= widths.count ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i == row.count - 1 || i >= widths.count ? c : c + String(repeating: " ", count: max(0, widths[i] - c.count))
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         var lines = [line(cells[0])]

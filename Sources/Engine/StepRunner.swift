@@ -18,7 +18,7 @@ struct StepRunner: Sendable {
 
     func run(
         _ steps: [StepTemplate], arguments: [String: ArgumentValue], context: ActionContext, audit base: AuditEntry,
-        readOnly: Bool = false
+        readOnly: Bool = false, kind: String? = nil
     ) async -> Outcome {
         var outcome = Outcome()
         for step in steps {
@@ -26,7 +26,7 @@ struct StepRunner: Sendable {
             // `on_failure: continue` (diagnostics): a failed step becomes a ⚠️ line and the next steps still run.
             let continueOnFailure = parameters.removeValue(forKey: "on_failure") == .string("continue")
             var entry = base
-            entry.kind = readOnly ? "preview" : "action"
+            entry.kind = kind ?? (readOnly ? "preview" : "action")
             entry.detail["action"] = .string(step.action)
             entry.detail["parameters"] = .object(parameters.mapValues { .string($0.description) })
             do {

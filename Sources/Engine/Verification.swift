@@ -12,7 +12,7 @@ struct Verification: Sendable {
     func before(arguments: [String: ArgumentValue], context: ActionContext, audit base: AuditEntry) async -> StepRunner.Outcome {
         var entry = base
         entry.detail["verification"] = .string("before")
-        return await runner.run(spec.steps, arguments: arguments, context: context, audit: entry, readOnly: true)
+        return await runner.run(spec.steps, arguments: arguments, context: context, audit: entry, readOnly: true, kind: "verification")
     }
 
     /// Waits, measures again and hands the before/after text to `post`. Runs detached from the command's reply.
@@ -27,7 +27,7 @@ struct Verification: Sendable {
             }
             var entry = base
             entry.detail["verification"] = .string("after")
-            let after = await runner.run(spec.steps, arguments: arguments, context: context, audit: entry, readOnly: true)
+            let after = await runner.run(spec.steps, arguments: arguments, context: context, audit: entry, readOnly: true, kind: "verification")
             await post(Self.report(shownCommand: shownCommand, delay: spec.delaySeconds, before: before, after: after))
         }
     }

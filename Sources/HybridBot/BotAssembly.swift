@@ -28,33 +28,6 @@ struct LoadedConfiguration {
     }
 }
 
-enum ActionCatalog {
-    /// Every built-in action of this build, wired to the configured dependencies.
-    static func make(config: BotConfiguration, http: HTTPClient) -> ActionRegistry {
-        let kubernetes = KubernetesConfig.resolve(environment: config.effective).map { KubernetesClient(config: $0, http: http) }
-        let redis = RedisTarget(url: config["REDIS_URL"] ?? "redis://127.0.0.1:6379/0")
-        let prometheus = PrometheusClient(baseURL: config["PROMETHEUS_URL"] ?? "http://127.0.0.1:9090", http: http)
-        let services = [
-            "gateway": HTTPService(baseURL: config["HYBRID_API_URL"] ?? "http://127.0.0.1:8000", bearer: config["HYBRID_API_KEY"], bearerSetting: "HYBRID_API_KEY"),
-        ]
-        return ActionRegistry([
-            KubernetesScale(client: kubernetes),
-            RedisDBSize(target: redis), RedisFlushDB(target: redis), RedisQueues(target: redis), RedisCountKeys(target: redis),
-            RedisDeleteKeys(target: redis),
-            PrometheusQuery(client: prometheus), PrometheusIndicators(client: prometheus),
-            HTTPCheck(http: http, services: services), HTTPPost(http: http, services: services),
-        ])
-    }
-
-    /// The names alone, for validating plugin files without connecting anything.
-    static var names: Set<String> {
-        make(config: BotConfiguration(values: [:]), http: namesOnlyHTTP).names
-    }
-
-    /// Never used for a request: `names` builds the registry only to read its names.
-    private static let namesOnlyHTTP = HTTPClient(threads: 1)
-}
-
 extension BotConfiguration {
     var redactor: SecretRedactor { SecretRedactor(secrets: secrets) }
 }

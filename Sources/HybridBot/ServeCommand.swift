@@ -1,3 +1,4 @@
+import Actions
 import ArgumentParser
 import BotConfig
 import BotServer
@@ -55,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let processor = CommandProcessor(
-            table: loaded.table, policy: policy, actions: ActionCatalog.make(config: config, http: http), store: store,
+            table: loaded.table, policy: policy, actions: ActionCatalog.make(settings: config.effective, http: http), store: store,
             poster: poster, slashCommand: config.slashCommand,
             groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)

@@ -35,12 +35,13 @@ struct Harness: Sendable {
         table: CommandTable? = nil, policy: PermissionPolicy? = nil, kubernetesTimeout: Duration = .seconds(5),
         kubernetesConfigured: Bool = true, redactorSecrets: [String] = [], redisURL: String = "redis://127.0.0.1:1/0",
         slack: FakeSlackWebAPI? = nil, clock: TestClock = TestClock(), databaseDirectory: URL? = nil,
+        settings: [String: String] = [:],
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = databaseDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-e2e-\(UUID().uuidString)")
         defer { if databaseDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
         let root = repositoryRoot.path
-        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ["kubernetes.scale", "redis.dbsize", "redis.flushdb"]).table
+        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ActionCatalog.names).table
         let loadedPolicy = try policy ?? #require(PermissionsLoader.load(path: root + "/permissions.yaml").policy)
         let redactor = SecretRedactor(secrets: [secret, "test-token-abcdef"] + redactorSecrets)
         let store = try await HybridStore.open(path: directory.appendingPathComponent("bot.sqlite").path, redactor: redactor)
@@ -57,10 +58,17 @@ struct Harness: Sendable {
                     apiURL: "http://127.0.0.1:\(k8sPort)", token: .value(kubernetes.token), caFile: nil,
                     namespace: kubernetes.namespace, timeout: kubernetesTimeout)
                 let redis = RedisTarget(url: redisURL, timeout: .seconds(2))
+                // The shipped catalog against the fakes; the first actions given win (Kubernetes and Redis with test timeouts).
+                var wired = [
+                    "KUBERNETES_API_URL": "http://127.0.0.1:\(k8sPort)", "KUBERNETES_TOKEN": kubernetes.token,
+                    "KUBERNETES_NAMESPACE": kubernetes.namespace, "REDIS_URL": redisURL,
+                    "PROMETHEUS_URL": "http://127.0.0.1:1", "HYBRID_API_URL": "http://127.0.0.1:1", "DATABASE_URL": "postgresql://127.0.0.1:1/hybrid_ai",
+                ]
+                wired.merge(settings) { _, new in new }
                 let actions = ActionRegistry([
                     KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil),
                     RedisDBSize(target: redis), RedisFlushDB(target: redis),
-                ])
+                ] + ActionCatalog.actions(settings: wired, http: http))
                 let web = slack.map { _ in
                     SlackWebAPI(http: http, baseURL: "http://127.0.0.1:\(slackPort)/api", token: FakeSlackWebAPI.token)
                 }
