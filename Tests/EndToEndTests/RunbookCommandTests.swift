@@ -83,7 +83,8 @@ struct RunbookCommandTests {
                 #expect(refused.first?.text.contains("queue") == true)
                 #expect(try await client.dbsize() == 3)
 
-                _ = try await h.say("review queue clear review_queue:*", as: "U01ALICE", id: "ask")
+                // The request goes to chat.postMessage (bot token), so nothing comes back on the response_url to wait for.
+                _ = try await h.post(h.commandForm(user: "U01ALICE", text: "review queue clear review_queue:*", id: "ask"))
                 let calls = await slack.wait { $0.contains { $0.method == "chat.postMessage" && !$0.message.buttons.isEmpty } }
                 let request = try #require(calls.first { !$0.message.buttons.isEmpty })
                 let preview = request.message.blocks?.compactMap { $0.text?.text }.joined(separator: "\n") ?? ""
