@@ -137,7 +137,10 @@ extension ApprovalFlow {
             result.outcome = "failed"
             result.detail["error"] = .string(failure.description)
         } else {
-            text = "✅ `\(shown)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + outcome.lines.joined(separator: "\n")
+            let reverts = await Reverts(store: store, now: now).afterSuccess(
+                spec: invocation.spec, arguments: invocation.arguments, command: command, user: r.requester, channel: r.channel,
+                reply: ReplyTarget(channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL))
+            text = "✅ `\(shown)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + (outcome.lines + reverts).joined(separator: "\n")
             result.outcome = "ok"
         }
         _ = try? await store.append(result)

@@ -38,6 +38,12 @@ extension CommandProcessor {
         }
 
         let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger)
+        if let revert = invocation.spec.revert, Reverts.delay(of: revert, arguments: invocation.arguments) == nil {
+            let text = "Not run: `\(SlackText.escaped(canonical))` must be undone automatically, but its duration is not like 90s, 30m or 2h (at most 24h)."
+            try? await store.finishExecution(key: key, result: text)
+            await poster.respond(.ephemeral(text), to: command)
+            return
+        }
         let runner = StepRunner(actions: actions, store: store, logger: logger)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: runner) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
@@ -54,7 +60,10 @@ extension CommandProcessor {
             result.outcome = "failed"
             result.detail["error"] = .string(failure.description)
         } else {
-            text = header + "\n✅ " + lines.joined(separator: "\n")
+            let reverts = await Reverts(store: store, now: approvals.now).afterSuccess(
+                spec: invocation.spec, arguments: invocation.arguments, command: canonical, user: command.userID,
+                channel: command.channelID, reply: ReplyTarget(channel: command.channelID, threadTS: nil, responseURL: command.responseURL))
+            text = header + "\n✅ " + (lines + reverts).joined(separator: "\n")
             result.outcome = "ok"
         }
         await record(result)

@@ -35,6 +35,14 @@ package struct CommandProcessor: Sendable {
         self.logger = logger
     }
 
+    /// The handlers of the durable timers this core schedules (automatic reverts).
+    package var timerHandlers: [any TimerHandler] {
+        [RevertHandler(actions: actions, store: store, poster: poster, logger: logger)]
+    }
+
+    /// The clock of approvals and timers (injected in tests).
+    package var clock: @Sendable () -> Int64 { approvals.now }
+
     /// Processes one delivery and marks it done. Never throws: every failure becomes a reply and an audit record.
     package func process(_ delivery: StoredDelivery) async {
         if delivery.kind == "slack.interaction" {

@@ -20,9 +20,17 @@ struct StepRunner: Sendable {
         _ steps: [StepTemplate], arguments: [String: ArgumentValue], context: ActionContext, audit base: AuditEntry,
         readOnly: Bool = false, kind: String? = nil
     ) async -> Outcome {
+        await run(resolved: steps.map { ($0.action, $0.resolve(with: arguments)) }, context: context, audit: base, readOnly: readOnly, kind: kind)
+    }
+
+    /// Steps whose parameters are already resolved (a stored revert): nothing in them is substituted again.
+    func run(
+        resolved steps: [(action: String, parameters: [String: ResolvedValue])], context: ActionContext, audit base: AuditEntry,
+        readOnly: Bool = false, kind: String? = nil
+    ) async -> Outcome {
         var outcome = Outcome()
         for step in steps {
-            var parameters = step.resolve(with: arguments)
+            var parameters = step.parameters
             // `on_failure: continue` (diagnostics): a failed step becomes a ⚠️ line and the next steps still run.
             let continueOnFailure = parameters.removeValue(forKey: "on_failure") == .string("continue")
             var entry = base

@@ -72,9 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let core = CoreService(processor: processor, queue: queue, logger: logger)
         let sweeper = ApprovalSweeper(flow: processor.approvals, interruptedAtStart: interrupted, logger: logger)
+        let timers = TimerService(store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: timers), .init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -7,7 +7,7 @@ struct CommandReader {
     let plugin: String
     let knownActions: Set<String>
 
-    static let keys = ["pattern", "summary", "args", "destructive", "preview", "steps", "verify"]
+    static let keys = ["pattern", "summary", "args", "destructive", "preview", "steps", "verify", "revert", "cancels"]
     /// A verification may wait at most this long (one hour) after the command.
     static let maxVerifyDelay = 3_600
     static let requiredKeys = ["pattern", "summary", "steps"]
@@ -24,6 +24,8 @@ struct CommandReader {
         let preview = fields["preview"].map { steps.readList($0, "preview") } ?? []
         let body = fields["steps"].flatMap { steps.readList($0, "steps") }
         let verify: VerifySpec?? = fields["verify"].map { readVerify($0, steps: steps) }
+        let revert: RevertSpec?? = fields["revert"].map { readRevert($0, steps: steps, pattern: pattern) }
+        let cancels: String?? = fields["cancels"].map { reader.string($0, "cancels") }
         if let body, body.isEmpty {
             reader.report(fields.keyLine("steps"), "command '\(pattern?.path ?? "?")' has no steps")
         }
@@ -31,10 +33,13 @@ struct CommandReader {
             return nil
         }
         if case .some(.none) = verify { return nil }
+        if case .some(.none) = revert { return nil }
+        if case .some(.none) = cancels { return nil }
         guard checkDefaults(pattern, arguments, line: fields.keyLine("pattern")) else { return nil }
         return CommandSpec(
             plugin: plugin, pattern: pattern, summary: summary, arguments: arguments, destructive: destructive,
-            preview: preview, steps: body, verify: verify ?? nil, location: SourceLocation(file: reader.file, line: fields.keyLine("pattern"))
+            preview: preview, steps: body, verify: verify ?? nil,
+            revert: revert ?? nil, cancels: cancels ?? nil, location: SourceLocation(file: reader.file, line: fields.keyLine("pattern"))
         )
     }
 
@@ -56,6 +61,31 @@ struct CommandReader {
             return nil
         }
         return VerifySpec(delaySeconds: delay, steps: list)
+    }
+
+    /// `revert: { key: guardrail-bypass, after: "{duration}", steps: [...] }`.
+    private func readRevert(_ node: Node, steps: StepReader, pattern: CommandPattern?) -> RevertSpec? {
+        guard let fields = reader.fields(node, in: "revert", allowed: ["key", "after", "steps"], required: ["key", "after", "steps"]) else {
+            return nil
+        }
+        guard let key = fields["key"].flatMap({ reader.string($0, "key") }), let afterNode = fields["after"],
+              let after = reader.string(afterNode, "after") else { return nil }
+        let references = StepTemplate.references(in: after)
+        if references.isEmpty {
+            guard RevertSpec.seconds(after) != nil else {
+                reader.report(afterNode, "revert 'after' must be like 90s, 30m or 2h (at most 24h), or one argument like \"{duration}\"")
+                return nil
+            }
+        } else if references.count != 1 || after != "{\(references[0])}" || !(pattern?.argumentNames.contains(references[0]) ?? true) {
+            reader.report(afterNode, "revert 'after' must be a duration or exactly one argument of the pattern, like \"{duration}\"")
+            return nil
+        }
+        guard let list = fields["steps"].flatMap({ steps.readList($0, "revert steps") }) else { return nil }
+        guard !list.isEmpty else {
+            reader.report(fields.keyLine("steps"), "revert has no steps")
+            return nil
+        }
+        return RevertSpec(key: key, after: after, steps: list)
     }
 
     private func readPattern(_ node: Node) -> CommandPattern? {

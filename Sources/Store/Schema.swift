@@ -1,8 +1,10 @@
 import SQLiteDriver
 
-/// The one SQLite schema: inbox (deliveries), execution claims, and the hash-chained audit.
+/// The one SQLite schema: inbox (deliveries), execution claims, the hash-chained audit, approvals, durable timers
+/// (bypass deadlines, escalation reminders) and PagerDuty incidents. Version 3 adds timers and incidents; every
+/// statement is `IF NOT EXISTS`, so an older file is upgraded in place.
 enum Schema {
-    static let version = 2
+    static let version = 3
 
     static let statements = """
         CREATE TABLE IF NOT EXISTS deliveries (
@@ -47,6 +49,30 @@ enum Schema {
             updated_at TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS approvals_open ON approvals(state) WHERE state IN ('pending', 'verifying', 'executing');
+        CREATE TABLE IF NOT EXISTS timers (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'firing', 'done', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            done_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE state = 'pending';
+        CREATE TABLE IF NOT EXISTS incidents (
+            id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            last_event_at TEXT NOT NULL,
+            incident TEXT NOT NULL,
+            message_channel TEXT,
+            message_ts TEXT,
+            triggered_at TEXT,
+            acknowledged_at TEXT,
+            resolved_at TEXT,
+            report_at TEXT,
+            events TEXT NOT NULL DEFAULT '[]'
+        );
         CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
             BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit

@@ -18,6 +18,37 @@ package struct VerifySpec: Sendable, Equatable {
     }
 }
 
+/// Steps that undo a command on their own after a while (a guardrails bypass that must end): scheduled durably when
+/// the command succeeds, run when `after` has passed — also after a restart — unless a command that `cancels` the
+/// same `key` ran first. `after` may reference an argument (`"{duration}"`): `90s`, `30m`, `2h`.
+package struct RevertSpec: Sendable, Equatable {
+    package let key: String
+    package let after: String
+    package let steps: [StepTemplate]
+
+    package init(key: String, after: String, steps: [StepTemplate]) {
+        self.key = key
+        self.after = after
+        self.steps = steps
+    }
+
+    /// The longest a revert may wait: a forgotten bypass must not outlive a day.
+    package static let maxDelaySeconds = 86_400
+
+    /// `90s`, `30m`, `2h` → seconds; nil when malformed, zero or over a day.
+    package static func seconds(_ text: String) -> Int? {
+        guard let unit = text.last, let number = Int(text.dropLast()), number > 0 else { return nil }
+        let seconds: Int
+        switch unit {
+        case "s": seconds = number
+        case "m": seconds = number * 60
+        case "h": seconds = number * 3600
+        default: return nil
+        }
+        return seconds <= maxDelaySeconds ? seconds : nil
+    }
+}
+
 /// A command a plugin offers: pattern, typed arguments, steps.
 package struct CommandSpec: Sendable, Equatable {
     package let plugin: String
@@ -28,12 +59,15 @@ package struct CommandSpec: Sendable, Equatable {
     package let preview: [StepTemplate]
     package let steps: [StepTemplate]
     package let verify: VerifySpec?
+    package let revert: RevertSpec?
+    /// A revert key this command ends early (`guardrails bypass off` cancels the `guardrail-bypass` revert).
+    package let cancels: String?
     package let location: SourceLocation
 
     package init(
         plugin: String, pattern: CommandPattern, summary: String, arguments: [String: ArgumentType] = [:],
         destructive: Bool = false, preview: [StepTemplate] = [], steps: [StepTemplate], verify: VerifySpec? = nil,
-        location: SourceLocation = SourceLocation(file: "<memory>", line: 0)
+        revert: RevertSpec? = nil, cancels: String? = nil, location: SourceLocation = SourceLocation(file: "<memory>", line: 0)
     ) {
         self.plugin = plugin
         self.pattern = pattern
@@ -43,6 +77,8 @@ package struct CommandSpec: Sendable, Equatable {
         self.preview = preview
         self.steps = steps
         self.verify = verify
+        self.revert = revert
+        self.cancels = cancels
         self.location = location
     }
 

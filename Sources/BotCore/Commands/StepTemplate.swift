@@ -90,7 +90,7 @@ package struct StepTemplate: Sendable, Equatable {
         }
     }
 
-    static func references(in s: String) -> [String] {
+    package static func references(in s: String) -> [String] {
         var names: [String] = []
         var rest = Substring(s)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
