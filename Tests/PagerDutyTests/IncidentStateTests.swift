@@ -62,6 +62,14 @@ import Testing
         #expect(decision.state.statusAt == Self.t(2))
     }
 
+    @Test func olderDetailEventIsIgnored() {
+        let state = IncidentState(status: .acknowledged, statusAt: Self.t(2), lastEventAt: Self.t(15))
+        let decision = state.deciding(.reassigned, at: Self.t(10))
+        #expect(decision.ignored)
+        #expect(!decision.takeSnapshot)
+        #expect(decision.state == state)
+    }
+
     @Test func staleEventIsIgnored() {
         let state = IncidentState(status: .resolved, statusAt: Self.t(9))
         let decision = state.deciding(.acknowledged, at: Self.t(2))
