@@ -1,2 +1,0 @@
-/// PagerDuty integration: webhook verification, REST and Events API clients.
-package enum PagerDutyModule {}
