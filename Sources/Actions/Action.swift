@@ -10,13 +10,19 @@ package struct ActionContext: Sendable {
     /// The preview facts the approvers saw, when this run executes an approved plan (empty otherwise).
     /// A destructive action that acts on a measured set (`db terminate`: these pids) acts on no more than this.
     package let approvedFacts: [PreviewFact]
+    /// The folder of the plugin that declared the command (for `exec` programs and Job templates).
+    package let pluginDirectory: String?
 
-    package init(userID: String, channelID: String, command: String, logger: Logger, approvedFacts: [PreviewFact] = []) {
+    package init(
+        userID: String, channelID: String, command: String, logger: Logger, approvedFacts: [PreviewFact] = [],
+        pluginDirectory: String? = nil
+    ) {
         self.userID = userID
         self.channelID = channelID
         self.command = command
         self.logger = logger
         self.approvedFacts = approvedFacts
+        self.pluginDirectory = pluginDirectory
     }
 
     /// The approved value of one fact, if this run executes an approved plan that measured it.

@@ -18,6 +18,7 @@ package enum ActionCatalog {
             RedisDeleteKeys(target: redis),
             PrometheusQuery(client: prometheus), PrometheusIndicators(client: prometheus),
             HTTPCheck(http: http, services: services), HTTPPost(http: http, services: services),
+            ExecAction(),
         ]
     }
 
@@ -31,5 +32,6 @@ package enum ActionCatalog {
         "redis.dbsize", "redis.flushdb", "redis.queues", "redis.count_keys", "redis.delete_keys",
         "prometheus.query", "prometheus.indicators",
         "http.check", "http.post",
+        "exec",
     ]
 }

@@ -124,7 +124,8 @@ extension ApprovalFlow {
             kind: "action", user: r.requester, channel: r.channel, command: command,
             detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
         let context = ActionContext(
-            userID: r.requester, channelID: r.channel, command: command, logger: logger, approvedFacts: stored.plan.facts)
+            userID: r.requester, channelID: r.channel, command: command, logger: logger, approvedFacts: stored.plan.facts,
+            pluginDirectory: invocation.spec.pluginDirectory)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: steps) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
         let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)

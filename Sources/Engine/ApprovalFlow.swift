@@ -85,7 +85,8 @@ package struct ApprovalFlow: Sendable {
 
     /// Runs the (read-only) preview steps and builds the plan; nil after telling the user why not.
     func measure(_ invocation: CommandInvocation, origin: Origin, audit: AuditEntry) async -> CommandPlan? {
-        let context = ActionContext(userID: origin.user, channelID: origin.channel, command: invocation.canonicalText, logger: logger)
+        let context = ActionContext(userID: origin.user, channelID: origin.channel, command: invocation.canonicalText, logger: logger,
+                                    pluginDirectory: invocation.spec.pluginDirectory)
         let outcome = await steps.run(invocation.spec.preview, arguments: invocation.arguments, context: context, audit: audit, readOnly: true)
         if let failure = outcome.failure {
             await poster.tellOnly(

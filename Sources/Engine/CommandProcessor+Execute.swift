@@ -37,7 +37,8 @@ extension CommandProcessor {
             break
         }
 
-        let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger)
+        let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger,
+                                    pluginDirectory: invocation.spec.pluginDirectory)
         if let revert = invocation.spec.revert, Reverts.delay(of: revert, arguments: invocation.arguments) == nil {
             let text = "Not run: `\(SlackText.escaped(canonical))` must be undone automatically, but its duration is not like 90s, 30m or 2h (at most 24h)."
             try? await store.finishExecution(key: key, result: text)

@@ -12,7 +12,7 @@ import Testing
         let registry = ActionCatalog.make(settings: [:], http: sharedHTTP)
         let writers = ActionCatalog.names.filter { registry[$0]?.readOnly == false }
         #expect(writers.allSatisfy { name in
-            ["scale", "flush", "delete", "post", "terminate", "create", "patch", "restart", "bypass"].contains { name.contains($0) }
+            ["scale", "flush", "delete", "post", "terminate", "create", "patch", "restart", "bypass", "exec"].contains { name.contains($0) }
         }, "\(writers.sorted())")
     }
 }

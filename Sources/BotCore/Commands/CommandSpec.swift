@@ -84,6 +84,12 @@ package struct CommandSpec: Sendable, Equatable {
 
     package var path: String { pattern.path }
 
+    /// The folder of the plugin file that declared this command (nil for commands built in memory).
+    package var pluginDirectory: String? {
+        guard location.file.hasSuffix(".yaml"), let slash = location.file.lastIndex(of: "/") else { return nil }
+        return String(location.file[..<slash])
+    }
+
     /// The type a value is validated with: as declared, else free text for a `{name...}` rest argument, else a token.
     package func type(of argument: String) -> ArgumentType {
         if let declared = arguments[argument] { return declared }
