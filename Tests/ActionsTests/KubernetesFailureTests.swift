@@ -181,4 +181,54 @@ struct KubernetesFailureTests {
         }
         await http.shutdown()
     }
+
+    @Test func fakeAnswersConflictsAndInvalidValuesLikeTheAPIServer() async throws {
+        try await KubernetesFixture.run { api, client in
+            let job: [String: Any] = [
+                "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "restore-1"],
+                "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "r", "image": "postgres:15"]]]]],
+            ]
+            _ = try await client.createJob(job)
+            do throws(KubernetesError) {
+                _ = try await client.createJob(job)
+                Issue.record("a second job with the same name was created")
+            } catch {
+                #expect(error.status == 409 && error.reason == "AlreadyExists")
+                #expect(error.message == "jobs.batch \"restore-1\" already exists")
+                #expect(ActionFailure.kubernetes(error, doing: "create job").message.contains("exists already"))
+            }
+            do throws(KubernetesError) {
+                _ = try await client.scale(kind: .deployments, name: "api-gateway", replicas: -1)
+                Issue.record("negative replicas were accepted")
+            } catch {
+                #expect(error.status == 422 && error.reason == "Invalid")
+                #expect(error.message.contains("must be greater than or equal to 0"))
+            }
+            do throws(KubernetesError) {
+                _ = try await client.send("GET", "/apis/example.com/v1/widgets")
+                Issue.record("an unknown path answered")
+            } catch {
+                #expect(error.status == 404 && error.message == "the server could not find the requested resource")
+            }
+            #expect(await api.jobNames() == ["restore-1"])
+        }
+    }
+
+    @Test func logsOfAMultiContainerPodUseTheFirstContainerOrTheNamedOne() async throws {
+        try await KubernetesFixture.run(seed: { api in
+            await api.add(.init(name: "model-1", labels: ["app": "specialized-models"], containers: [
+                .init(name: "model", logs: ["model says hi"]), .init(name: "proxy", logs: ["proxy says hi"]),
+            ]))
+        }) { api, client in
+            let first = try await KubernetesLogs(client: client).run(["selector": .string("app=specialized-models")], context: ctx)
+            #expect(KubernetesFixture.text(first).contains("model says hi"))
+            let proxy = try await KubernetesLogs(client: client).run(
+                ["selector": .string("app=specialized-models"), "container": .string("proxy")], context: ctx)
+            #expect(KubernetesFixture.text(proxy).contains("proxy says hi"))
+            let missing = try await KubernetesLogs(client: client).run(
+                ["selector": .string("app=specialized-models"), "container": .string("gpu")], context: ctx)
+            #expect(KubernetesFixture.table(missing)?.rows.first?.last?.contains("container gpu is not valid for pod model-1") == true)
+            #expect(await api.requests.filter { $0.path.hasSuffix("/log") }.compactMap { $0.query["container"] } == ["model", "proxy", "gpu"])
+        }
+    }
 }

@@ -10,26 +10,26 @@ extension KubernetesClient {
     }
 
     /// `kubectl get configmap NAME`.
-    package func configMap(_ name: String) async throws(KubernetesError) -> ConfigMap {
-        try await decode(ConfigMap.self, "GET", try configMapPath(name))
+    package func configMap(_ name: String) async throws(KubernetesError) -> KubernetesConfigMap {
+        try await decode(KubernetesConfigMap.self, "GET", try configMapPath(name))
     }
 
     /// A JSON merge patch of `data`: the given keys are set, every other key stays.
-    package func patchConfigMap(_ name: String, data: [String: String]) async throws(KubernetesError) -> ConfigMap {
+    package func patchConfigMap(_ name: String, data: [String: String]) async throws(KubernetesError) -> KubernetesConfigMap {
         try await decode(
-            ConfigMap.self, "PATCH", try configMapPath(name), body: Self.json(["data": data]),
+            KubernetesConfigMap.self, "PATCH", try configMapPath(name), body: Self.json(["data": data]),
             contentType: "application/merge-patch+json")
     }
 
     /// Strategic merge patch of one container's resources: containers merge by `name`, so nothing else changes.
     package func patchResources(
         deployment: String, container: String, limits: [String: String], requests: [String: String]
-    ) async throws(KubernetesError) -> Workload {
+    ) async throws(KubernetesError) -> KubernetesWorkload {
         let patch: [String: Any] = ["spec": ["template": ["spec": ["containers": [
             ["name": container, "resources": ["limits": limits, "requests": requests]] as [String: Any],
         ]]]]]
         return try await decode(
-            Workload.self, "PATCH", try workloadPath(.deployments, deployment), body: Self.json(patch),
+            KubernetesWorkload.self, "PATCH", try workloadPath(.deployments, deployment), body: Self.json(patch),
             contentType: "application/strategic-merge-patch+json")
     }
 
@@ -38,17 +38,17 @@ extension KubernetesClient {
     }
 
     /// `kubectl create -f job.json` for a Job object already built (name and namespace set).
-    package func createJob(_ object: [String: Any]) async throws(KubernetesError) -> Job {
-        try await decode(Job.self, "POST", try jobsPath(), body: Self.json(object))
+    package func createJob(_ object: [String: Any]) async throws(KubernetesError) -> KubernetesJob {
+        try await decode(KubernetesJob.self, "POST", try jobsPath(), body: Self.json(object))
     }
 
     /// `kubectl get job NAME`.
-    package func job(_ name: String) async throws(KubernetesError) -> Job {
-        try await decode(Job.self, "GET", try jobsPath() + "/" + (try Self.segment(name)))
+    package func job(_ name: String) async throws(KubernetesError) -> KubernetesJob {
+        try await decode(KubernetesJob.self, "GET", try jobsPath() + "/" + (try Self.segment(name)))
     }
 
     /// Polls a Job until it completes or fails, or `timeout` passes (then `Timeout` naming the counts).
-    package func waitForJob(_ name: String, timeout: Duration, progress: KubernetesProgress? = nil) async throws(KubernetesError) -> Job {
+    package func waitForJob(_ name: String, timeout: Duration, progress: KubernetesProgress? = nil) async throws(KubernetesError) -> KubernetesJob {
         let deadline = ContinuousClock.now + timeout
         var lastReported = ""
         while true {
@@ -71,7 +71,7 @@ extension KubernetesClient {
         }
     }
 
-    package static func jobCounts(_ job: Job) -> String {
+    package static func jobCounts(_ job: KubernetesJob) -> String {
         let s = job.status
         return "\(s?.active ?? 0) active, \(s?.succeeded ?? 0) succeeded, \(s?.failed ?? 0) failed"
     }

@@ -17,9 +17,9 @@ extension KubernetesClient {
     }
 
     /// `kubectl get pods -l selector`.
-    package func pods(_ selector: LabelSelector?, scope: Scope = .configured) async throws(KubernetesError) -> [Pod] {
+    package func pods(_ selector: LabelSelector?, scope: Scope = .configured) async throws(KubernetesError) -> [KubernetesPod] {
         let query = selector.map { [("labelSelector", $0.description)] } ?? []
-        return try await decode(ListOf<Pod>.self, "GET", try podsPath(scope), query: query).items
+        return try await decode(KubernetesList<KubernetesPod>.self, "GET", try podsPath(scope), query: query).items
     }
 
     /// `kubectl delete pod NAME` in the configured namespace. A pod already gone counts as deleted.
@@ -43,21 +43,21 @@ extension KubernetesClient {
     }
 
     /// `kubectl get nodes`.
-    package func nodes() async throws(KubernetesError) -> [Node] {
-        try await decode(ListOf<Node>.self, "GET", "/api/v1/nodes").items
+    package func nodes() async throws(KubernetesError) -> [KubernetesNode] {
+        try await decode(KubernetesList<KubernetesNode>.self, "GET", "/api/v1/nodes").items
     }
 
     /// `kubectl top pods -l selector` (metrics.k8s.io v1beta1, served by metrics-server).
     package func podMetrics(_ selector: LabelSelector?) async throws(KubernetesError) -> [PodMetrics] {
         let query = selector.map { [("labelSelector", $0.description)] } ?? []
         return try await metrics { () async throws(KubernetesError) -> [PodMetrics] in
-            try await decode(ListOf<PodMetrics>.self, "GET", "/apis/metrics.k8s.io/v1beta1/namespaces/\(try namespacePath)/pods", query: query).items
+            try await decode(KubernetesList<PodMetrics>.self, "GET", "/apis/metrics.k8s.io/v1beta1/namespaces/\(try namespacePath)/pods", query: query).items
         }
     }
 
     /// `kubectl top nodes`.
     package func nodeMetrics() async throws(KubernetesError) -> [NodeMetrics] {
-        try await metrics { () async throws(KubernetesError) -> [NodeMetrics] in try await decode(ListOf<NodeMetrics>.self, "GET", "/apis/metrics.k8s.io/v1beta1/nodes").items }
+        try await metrics { () async throws(KubernetesError) -> [NodeMetrics] in try await decode(KubernetesList<NodeMetrics>.self, "GET", "/apis/metrics.k8s.io/v1beta1/nodes").items }
     }
 
     /// A missing (404) or unhealthy (503) metrics API means metrics-server is not there: say so.

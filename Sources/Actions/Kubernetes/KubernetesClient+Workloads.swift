@@ -14,8 +14,8 @@ extension KubernetesClient {
     }
 
     /// `kubectl get deployment NAME -o json` (the fields a rollout needs).
-    package func workload(_ kind: WorkloadKind, _ name: String) async throws(KubernetesError) -> Workload {
-        try await decode(Workload.self, "GET", try workloadPath(kind, name))
+    package func workload(_ kind: WorkloadKind, _ name: String) async throws(KubernetesError) -> KubernetesWorkload {
+        try await decode(KubernetesWorkload.self, "GET", try workloadPath(kind, name))
     }
 
     /// `kubectl scale`: PATCH the scale subresource with a merge patch.
@@ -45,8 +45,8 @@ extension KubernetesClient {
     /// On timeout throws a `KubernetesError` with reason `Timeout` naming that state.
     package func waitFor(
         _ kind: WorkloadKind, _ name: String, timeout: Duration, what: String,
-        progress: KubernetesProgress? = nil, done: (Workload) -> Bool
-    ) async throws(KubernetesError) -> Workload {
+        progress: KubernetesProgress? = nil, done: (KubernetesWorkload) -> Bool
+    ) async throws(KubernetesError) -> KubernetesWorkload {
         let deadline = ContinuousClock.now + timeout
         var lastReported = ""
         while true {
@@ -71,7 +71,7 @@ extension KubernetesClient {
     }
 
     /// `kubectl rollout status`: the controller saw the newest spec and every replica is updated and available.
-    package static func rolloutComplete(_ kind: WorkloadKind, _ workload: Workload) -> Bool {
+    package static func rolloutComplete(_ kind: WorkloadKind, _ workload: KubernetesWorkload) -> Bool {
         let state = RolloutState(workload)
         guard state.observed, state.updated == state.desired else { return false }
         switch kind {
@@ -81,7 +81,7 @@ extension KubernetesClient {
     }
 
     /// After a scale: enough replicas are available (Deployments) or ready (StatefulSets).
-    package static func scaleComplete(_ kind: WorkloadKind, _ workload: Workload) -> Bool {
+    package static func scaleComplete(_ kind: WorkloadKind, _ workload: KubernetesWorkload) -> Bool {
         let state = RolloutState(workload)
         guard state.observed else { return false }
         return (kind == .deployments ? state.available : state.ready) == state.desired && state.current == state.desired
@@ -98,7 +98,7 @@ package struct RolloutState: Sendable, Equatable, CustomStringConvertible {
     package let unavailable: Int
     package let observed: Bool
 
-    package init(_ workload: Workload) {
+    package init(_ workload: KubernetesWorkload) {
         let status = workload.status
         desired = workload.spec?.replicas ?? 1
         current = status?.replicas ?? 0

@@ -23,7 +23,7 @@ package struct KubernetesConfigMapGet: Action {
             wanted = list
         }
         let client = try client.configured()
-        let map: ConfigMap
+        let map: KubernetesConfigMap
         do {
             map = try await client.configMap(mapName)
         } catch {

@@ -64,7 +64,7 @@ package struct KubernetesCreateJob: Action {
         guard wait > 0 else {
             return ActionOutput(summary: "Created job `\(jobName)` in `\(client.config.namespace)` from `\(templateName)`.", facts: facts)
         }
-        let final: Job
+        let final: KubernetesJob
         do {
             final = try await client.waitForJob(jobName, timeout: .seconds(wait), progress: progress)
         } catch {

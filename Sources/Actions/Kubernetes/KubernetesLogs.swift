@@ -22,7 +22,7 @@ package struct KubernetesLogs: Action {
             throw .badParameter(name, "`\(container.prefix(60))` is not a container name")
         }
         let client = try client.configured()
-        let pods: [Pod]
+        let pods: [KubernetesPod]
         do {
             pods = try await client.pods(selector).sorted { $0.metadata.name < $1.metadata.name }
         } catch {

@@ -10,7 +10,7 @@ package struct KubernetesStatus: Decodable, Sendable {
     package var code: Int?
 }
 
-package struct ObjectMeta: Codable, Sendable {
+package struct KubernetesObjectMeta: Codable, Sendable {
     package var name: String
     package var namespace: String?
     package var labels: [String: String]?
@@ -24,11 +24,11 @@ package struct ObjectMeta: Codable, Sendable {
     }
 }
 
-package struct ListOf<Item: Decodable & Sendable>: Decodable, Sendable {
+package struct KubernetesList<Item: Decodable & Sendable>: Decodable, Sendable {
     package var items: [Item]
 }
 
-package struct Pod: Decodable, Sendable {
+package struct KubernetesPod: Decodable, Sendable {
     package struct Spec: Decodable, Sendable {
         package var containers: [Container]
         package var nodeName: String?
@@ -52,7 +52,7 @@ package struct Pod: Decodable, Sendable {
         package var state: State?
     }
 
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var spec: Spec?
     package var status: Status?
 
@@ -72,13 +72,13 @@ package struct Pod: Decodable, Sendable {
     }
 }
 
-package struct Node: Decodable, Sendable {
+package struct KubernetesNode: Decodable, Sendable {
     package struct Status: Decodable, Sendable { package var conditions: [Condition]? }
     package struct Condition: Decodable, Sendable {
         package var type: String
         package var status: String
     }
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var status: Status?
 
     /// `True`, `False` or `Unknown` (kubelet not reporting).
@@ -90,7 +90,7 @@ package struct Node: Decodable, Sendable {
 }
 
 /// A Deployment or StatefulSet: what a rollout or a scale wait looks at.
-package struct Workload: Decodable, Sendable {
+package struct KubernetesWorkload: Decodable, Sendable {
     package struct Spec: Decodable, Sendable {
         package var replicas: Int?
         package var template: Template?
@@ -113,25 +113,25 @@ package struct Workload: Decodable, Sendable {
         package var availableReplicas: Int?
         package var unavailableReplicas: Int?
     }
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var spec: Spec?
     package var status: Status?
 }
 
-package struct ConfigMap: Decodable, Sendable {
-    package var metadata: ObjectMeta
+package struct KubernetesConfigMap: Decodable, Sendable {
+    package var metadata: KubernetesObjectMeta
     package var data: [String: String]?
 }
 
-package struct Job: Decodable, Sendable {
+package struct KubernetesJob: Decodable, Sendable {
     package struct Spec: Decodable, Sendable { package var completions: Int? }
     package struct Status: Decodable, Sendable {
         package var active: Int?
         package var succeeded: Int?
         package var failed: Int?
-        package var conditions: [Node.Condition]?
+        package var conditions: [KubernetesNode.Condition]?
     }
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var spec: Spec?
     package var status: Status?
 
@@ -145,11 +145,11 @@ package struct PodMetrics: Decodable, Sendable {
         package var name: String
         package var usage: [String: String]
     }
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var containers: [Container]
 }
 
 package struct NodeMetrics: Decodable, Sendable {
-    package var metadata: ObjectMeta
+    package var metadata: KubernetesObjectMeta
     package var usage: [String: String]
 }

@@ -13,7 +13,7 @@ package struct KubernetesNodes: Action {
     package func run(_ parameters: [String: ResolvedValue], context: ActionContext) async throws(ActionFailure) -> ActionOutput {
         let onlyProblems = try parameters.flag("not_ready", for: name)
         let client = try client.configured()
-        let all: [Node]
+        let all: [KubernetesNode]
         do {
             all = try await client.nodes().sorted { $0.metadata.name < $1.metadata.name }
         } catch {

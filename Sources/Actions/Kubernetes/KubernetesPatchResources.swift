@@ -27,7 +27,7 @@ package struct KubernetesPatchResources: Action {
         }
         let client = try client.configured()
 
-        let current: Workload
+        let current: KubernetesWorkload
         do {
             current = try await client.workload(.deployments, deployment)
         } catch {
@@ -46,7 +46,7 @@ package struct KubernetesPatchResources: Action {
             limits[Self.gpuResource] = String(gpus)
             requests[Self.gpuResource] = String(gpus)
         }
-        let after: Workload
+        let after: KubernetesWorkload
         do {
             after = try await client.patchResources(deployment: deployment, container: container, limits: limits, requests: requests)
         } catch {

@@ -26,7 +26,7 @@ package struct KubernetesPods: Action {
         }
         let client = try client.configured()
         let where_ = Self.describe(scope, client)
-        var pods: [Pod]
+        var pods: [KubernetesPod]
         do {
             pods = try await client.pods(selector, scope: scope)
         } catch {
@@ -62,7 +62,7 @@ package struct KubernetesPods: Action {
     }
 
     /// Not Running/Succeeded, or Running with a container that is not ready and waiting (CrashLoopBackOff…).
-    static func isUnhealthy(_ pod: Pod) -> Bool {
+    static func isUnhealthy(_ pod: KubernetesPod) -> Bool {
         switch pod.phase {
         case "Succeeded": return false
         case "Running": return pod.displayStatus != "Running"

@@ -36,7 +36,7 @@ package struct KubernetesRolloutRestart: Action {
         }
         await KubernetesProgressHook.report(progress, "Restarting \(what)…")
         let started = ContinuousClock.now
-        let final: Workload
+        let final: KubernetesWorkload
         do {
             final = try await client.waitFor(
                 kind, workload, timeout: .seconds(wait), what: "finish its rollout", progress: progress,
