@@ -85,6 +85,7 @@ struct KubernetesReadActionTests {
             "using cluster token fake-k8s-token-0123456789",
             "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg",
             "normal line with no secret",
+            "markdown ``` fence in a log",
         ]
         try await KubernetesFixture.run(seed: { api in
             await api.add(.init(name: "leaky-1", labels: ["app": "leaky"], containers: [.init(name: "main", logs: secretLines)]))
@@ -96,6 +97,8 @@ struct KubernetesReadActionTests {
                 #expect(!text.contains(secret), "\(secret) leaked")
             }
             #expect(text.contains("normal line with no secret"))
+            #expect(text.contains("markdown ''' fence in a log"))
+            #expect(text.components(separatedBy: "```").count == 3)
             #expect(text.contains("db connect password="))
             #expect(text.components(separatedBy: "[REDACTED]").count - 1 >= 8)
         }

@@ -1,4 +1,5 @@
 import BotCore
+import Foundation
 
 /// `kubernetes.logs` (read-only): the last lines of each pod matching `selector`.
 /// Parameters: `selector`, optional `tail` (default 20, 1…200), optional `container` (default: each pod's first).
@@ -45,7 +46,7 @@ package struct KubernetesLogs: Action {
                 rows.append([pod.metadata.name, containerName ?? "", "–", error.message + error.hint])
                 continue
             }
-            let shown = Self.fit(lines.map { redaction.redact(String($0.prefix(Self.maxLineLength))) }, budget: &budget)
+            let shown = Self.fit(lines.map { Self.fenceSafe(redaction.redact(String($0.prefix(Self.maxLineLength)))) }, budget: &budget)
             rows.append([pod.metadata.name, containerName ?? "", String(lines.count), shown.count < lines.count ? "cut to \(shown.count) lines" : ""])
             if !shown.isEmpty {
                 blocks.append(.text("*\(pod.metadata.name)*\(containerName.map { " (\($0))" } ?? "")\n```\n" + shown.joined(separator: "\n") + "\n```"))
@@ -56,6 +57,11 @@ package struct KubernetesLogs: Action {
             summary: "Last \(tail) log lines of \(KubernetesFormat.count(min(pods.count, Self.maxPods), "pod")) matching `\(selector)` in `\(client.config.namespace)`\(more).",
             facts: ["pods": String(pods.count), "selector": selector.description, "tail": String(tail)],
             details: [.table(OutputTable(columns: ["pod", "container", "lines", "note"], rows: rows))] + blocks)
+    }
+
+    /// A log line may not close the code block it is shown in.
+    static func fenceSafe(_ line: String) -> String {
+        line.replacingOccurrences(of: "```", with: "'''")
     }
 
     /// The newest lines that fit the remaining budget (the end of a log matters most).
