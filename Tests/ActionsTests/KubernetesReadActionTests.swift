@@ -40,6 +40,17 @@ struct KubernetesReadActionTests {
         }
     }
 
+    @Test func anotherNamespaceIsListedThere() async throws {
+        try await KubernetesFixture.run { api, client in
+            let output = try await KubernetesPods(client: client).run(
+                ["selector": .string("app=report"), "namespace": .string("batch-jobs")], context: ctx)
+            #expect(KubernetesFixture.table(output)?.rows.map(\.first) == ["nightly-report-ccccc"])
+            #expect(output.summary.contains("in `batch-jobs`"))
+            #expect(output.facts["namespace"] == "batch-jobs")
+            #expect(await api.requests.last?.path == "/api/v1/namespaces/batch-jobs/pods")
+        }
+    }
+
     @Test func noMatchingPodsIsSaidPlainly() async throws {
         try await KubernetesFixture.run { _, client in
             let output = try await KubernetesPods(client: client).run(["selector": .string("app=nothing")], context: ctx)

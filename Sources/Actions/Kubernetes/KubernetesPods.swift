@@ -25,12 +25,12 @@ package struct KubernetesPods: Action {
             scope = .namespace(ns)
         }
         let client = try client.configured()
-        let where_ = Self.describe(scope, client)
+        let location = Self.describe(scope, client)
         var pods: [KubernetesPod]
         do {
             pods = try await client.pods(selector, scope: scope)
         } catch {
-            throw .kubernetes(error, doing: "list pods\(selector.map { " `\($0)`" } ?? "") \(where_)")
+            throw .kubernetes(error, doing: "list pods\(selector.map { " `\($0)`" } ?? "") \(location)")
         }
         if notRunning { pods = pods.filter(Self.isUnhealthy) }
         pods.sort { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }
@@ -48,8 +48,8 @@ package struct KubernetesPods: Action {
         let unhealthy = pods.filter(Self.isUnhealthy).count
         let restarts = pods.reduce(0) { $0 + $1.restarts }
         var summary = pods.isEmpty
-            ? "No \(what)pods \(where_)."
-            : "\(KubernetesFormat.count(pods.count, "\(what)pod")) \(where_)"
+            ? "No \(what)pods \(location)."
+            : "\(KubernetesFormat.count(pods.count, "\(what)pod")) \(location)"
         if !pods.isEmpty {
             summary += notRunning ? "." : ": \(pods.count - unhealthy) healthy, \(unhealthy) not; \(restarts) restarts in total."
         }
