@@ -102,7 +102,7 @@ struct KubernetesFailureTests {
                 _ = try await KubernetesConfigMapGet(client: client).run(["name": .string("no-such-config")], context: ctx)
                 Issue.record("missing configmap was found")
             } catch {
-                #expect(error.message == "could not read ConfigMap `no-such-config`: configmaps \"no-such-config\" not found Check the name and KUBERNETES_NAMESPACE.")
+                #expect(error.message == "could not read ConfigMap `no-such-config`: configmaps \"no-such-config\" not found. Check the name and KUBERNETES_NAMESPACE.")
             }
         }
     }

@@ -22,7 +22,11 @@ extension KubernetesError {
 extension ActionFailure {
     /// A Kubernetes failure for Slack: what we were doing, the server's message, what to check. Never the token.
     package static func kubernetes(_ error: KubernetesError, doing: String) -> ActionFailure {
-        ActionFailure(dependency: "Kubernetes", message: "could not \(doing): \(error.message)" + error.hint)
+        let message = error.message
+        // Status messages carry no final stop; the hint is a new sentence.
+        let endsSentence = message.last.map { ".!?".contains($0) } ?? true
+        let stop = endsSentence || error.hint.isEmpty ? "" : "."
+        return ActionFailure(dependency: "Kubernetes", message: "could not \(doing): \(message)\(stop)" + error.hint)
     }
 
     package static let kubernetesNotConfigured = ActionFailure(dependency: "Kubernetes", message: KubernetesConfig.notConfiguredMessage)

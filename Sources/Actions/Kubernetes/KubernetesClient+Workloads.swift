@@ -112,7 +112,7 @@ package struct RolloutState: Sendable, Equatable, CustomStringConvertible {
     package var description: String {
         var text = "\(updated)/\(desired) updated, \(available)/\(desired) available, \(ready) ready"
         if unavailable > 0 { text += ", \(unavailable) unavailable" }
-        if current > desired { text += ", \(current - desired) old replicas terminating" }
+        if current > desired { text += ", \(current - desired) old \(current - desired == 1 ? "replica" : "replicas") still running" }
         if !observed { text += " (controller has not seen the newest spec yet)" }
         return text
     }
