@@ -2,6 +2,8 @@ import BotCore
 import HTTPDriver
 
 /// `kubernetes.scale`: set the replica count of a Deployment (or StatefulSet with `kind: statefulset`).
+/// Parameters: `deployment` (the name, whatever the kind), `replicas`, optional `kind`, optional `wait_seconds`
+/// (0 or absent = do not wait; else poll until available/ready replicas reach the new count, at most 1800 s).
 package struct KubernetesScale: Action {
     package let name = "kubernetes.scale"
     package let readOnly = false
@@ -16,32 +18,42 @@ package struct KubernetesScale: Action {
         let name = try parameters.requiredString("deployment", for: self.name)
         let replicas = try parameters.requiredInt("replicas", for: self.name)
         guard replicas >= 0 else { throw .badParameter(self.name, "replicas must not be negative") }
-        let kind: WorkloadKind = parameters["kind"]?.stringValue == "statefulset" ? .statefulsets : .deployments
-        guard let client else { throw ActionFailure(dependency: "Kubernetes", message: KubernetesConfig.notConfiguredMessage) }
+        let kind = try Self.kind(parameters, for: self.name)
+        let wait = try parameters.int("wait_seconds", default: 0, in: 0...1800, for: self.name)
+        let client = try client.configured()
+        let result: ScaleResult
         do {
-            let result = try await client.scale(kind: kind, name: name, replicas: replicas)
-            let running = result.current.map { " (\($0) running before the change)" } ?? ""
-            context.logger.info("scaled workload", metadata: [
-                "k8s.kind": "\(kind.singular)", "k8s.name": "\(name)", "k8s.replicas": "\(result.desired)",
-            ])
-            return ActionOutput(
-                summary: "Scaled \(kind.singular) `\(name)` in `\(client.config.namespace)` to *\(result.desired)* replicas\(running).",
-                facts: ["kind": kind.singular, "name": name, "namespace": client.config.namespace,
-                        "replicas": String(result.desired), "previous": result.current.map(String.init) ?? "unknown"])
+            result = try await client.scale(kind: kind, name: name, replicas: replicas)
         } catch {
-            throw ActionFailure(
-                dependency: "Kubernetes",
-                message: "could not scale \(kind.singular) `\(name)`: \(error.message)" + Self.hint(error))
+            throw .kubernetes(error, doing: "scale \(kind.singular) `\(name)`")
         }
+        let running = result.current.map { " (\($0) running before the change)" } ?? ""
+        context.logger.info("scaled workload", metadata: [
+            "k8s.kind": "\(kind.singular)", "k8s.name": "\(name)", "k8s.replicas": "\(result.desired)",
+        ])
+        var facts = ["kind": kind.singular, "name": name, "namespace": client.config.namespace,
+                     "replicas": String(result.desired), "previous": result.current.map(String.init) ?? "unknown"]
+        var summary = "Scaled \(kind.singular) `\(name)` in `\(client.config.namespace)` to *\(result.desired)* replicas\(running)."
+        if wait > 0 {
+            do {
+                let final = try await client.waitFor(
+                    kind, name, timeout: .seconds(wait), what: "reach \(result.desired) ready replicas",
+                    done: { KubernetesClient.scaleComplete(kind, $0) })
+                summary += " All \(result.desired) are \(kind == .deployments ? "available" : "ready") (\(RolloutState(final)))."
+                facts["ready"] = "true"
+            } catch {
+                throw .kubernetes(error, doing: "confirm the scale of \(kind.singular) `\(name)` (the new count was set)")
+            }
+        }
+        return ActionOutput(summary: summary, facts: facts)
     }
 
-    private static func hint(_ error: KubernetesError) -> String {
-        switch error.reason {
-        case "NotFound": " Check the name and KUBERNETES_NAMESPACE."
-        case "Forbidden": " The bot's service account lacks RBAC permission for this."
-        case "Unauthorized": " Check the bot's Kubernetes token."
-        case "Timeout", "Unreachable": " Check KUBERNETES_API_URL and that the API server is up."
-        default: ""
+    /// `kind`: deployment (default) or statefulset.
+    static func kind(_ parameters: [String: ResolvedValue], for action: String) throws(ActionFailure) -> WorkloadKind {
+        guard let text = parameters.optionalString("kind") else { return .deployments }
+        guard let kind = WorkloadKind(parameter: text) else {
+            throw .badParameter(action, "parameter `kind` must be deployment or statefulset")
         }
+        return kind
     }
 }
