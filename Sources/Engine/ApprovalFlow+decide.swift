@@ -128,7 +128,11 @@ extension ApprovalFlow {
             pluginDirectory: invocation.spec.pluginDirectory)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: steps) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
-        let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        let progress = ProgressMessage(
+            poster: poster, channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, title: "`\(shown)` in progress")
+        let outcome = await progress.around {
+            await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        }
         let approvers = r.approvals.map { "<@\($0.user)>" }.joined(separator: ", ")
         let text: String
         var result = base

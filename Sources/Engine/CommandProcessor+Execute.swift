@@ -48,7 +48,11 @@ extension CommandProcessor {
         let runner = StepRunner(actions: actions, store: store, logger: logger)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: runner) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
-        let outcome = await runner.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        let progress = ProgressMessage(
+            poster: poster, channel: command.channelID, threadTS: nil, title: "`\(SlackText.escaped(canonical))` in progress")
+        let outcome = await progress.around {
+            await runner.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
+        }
         let lines = outcome.lines
         let failure = outcome.failure
 

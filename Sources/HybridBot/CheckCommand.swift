@@ -11,6 +11,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @Flag(name: .customLong("print-rbac"), help: "Print the least-privilege Kubernetes RBAC the plugins need (ServiceAccount, Role, bindings).")
+    var printRBAC = false
+
     func run() async throws {
         let config: BotConfiguration
         do {
@@ -29,6 +32,10 @@ struct CheckCommand: AsyncParsableCommand {
         guard loaded.problems.isEmpty else {
             printError("\(loaded.problems.count) problem(s) found")
             throw ExitCode(1)
+        }
+        if printRBAC {
+            print(KubernetesRBAC.manifest(for: loaded.table.commands, namespace: config["KUBERNETES_NAMESPACE"] ?? "hybrid-ai"), terminator: "")
+            return
         }
         print("ok: \(loaded.plugins.count) plugin(s), \(loaded.table.commands.count) command(s), permissions.yaml valid")
     }
