@@ -60,4 +60,16 @@ struct ShippedConfigurationTests {
         #expect(step.action == "kubernetes.scale")
         #expect(step.resolve(with: invocation.arguments) == ["deployment": .string("api-gateway"), "replicas": .int(10)])
     }
+
+    /// deploy/kubernetes/rbac.yaml is exactly what `hybridbot check --print-rbac` generates from the shipped plugins.
+    @Test func rbacManifestMatchesThePlugins() throws {
+        let plugins = PluginLoader.load(directory: PackageRoot.path + "/plugins", knownActions: Self.actions)
+        let generated = KubernetesRBAC.manifest(for: plugins.table.commands, namespace: "hybrid-ai")
+        let shipped = try String(contentsOfFile: PackageRoot.path + "/deploy/kubernetes/rbac.yaml", encoding: .utf8)
+        #expect(generated == shipped, "regenerate it: hybridbot check --print-rbac > deploy/kubernetes/rbac.yaml")
+        // Least privilege: no wildcard, no secrets, no exec into pods.
+        #expect(!shipped.contains("\"*\""))
+        #expect(!shipped.contains("secrets"))
+        #expect(!shipped.contains("pods/exec"))
+    }
 }
