@@ -37,7 +37,11 @@ struct PagerDutyActionTests {
             try await h.pagerDuty(PagerDutySample.event("incident.triggered"))
             let posted = try #require(await slack.wait { $0.count >= 1 }.first)
             try await h.click("pagerduty.acknowledge", value: "PINC001", as: "U01ALICE", id: "ack1")
-            let replies = await slack.wait { $0.count >= 2 }
+            var replies = await slack.calls
+            for _ in 0..<500 where replies.count < 2 {
+                try await Task.sleep(for: .milliseconds(20))
+                replies = await slack.calls
+            }
             let put = try #require(log.requests.first { $0.method == "PUT" })
             #expect(put.path == "/incidents/PINC001")
             #expect(put.headers["authorization"] == "Token token=\(Self.token)")

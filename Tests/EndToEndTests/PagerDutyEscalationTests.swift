@@ -23,6 +23,7 @@ struct PagerDutyEscalationTests {
         try await Harness.run(slack: slack, clock: clock, settings: Self.settings) { h in
             try await h.pagerDuty(PagerDutySample.event("incident.triggered", at: Date(timeIntervalSince1970: Double(clock.now) / 1000)))
             let posted = try #require(await slack.wait { $0.count >= 1 }.first)
+            try await h.settle()
             let service = timers(h, clock)
             clock.advance(by: .seconds(14 * 60))
             await service.fireDue()
@@ -69,6 +70,7 @@ struct PagerDutyEscalationTests {
         try await Harness.run(slack: slack, clock: clock, databaseDirectory: directory, settings: Self.settings) { h in
             try await h.pagerDuty(PagerDutySample.event("incident.triggered", at: Date(timeIntervalSince1970: Double(clock.now) / 1000)))
             _ = await slack.wait { $0.count >= 1 }
+            try await h.settle()
             clock.advance(by: .seconds(16 * 60))
             await timers(h, clock).fireDue()
             #expect(await Self.reminders(slack).count == 1)

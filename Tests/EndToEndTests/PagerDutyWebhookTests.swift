@@ -9,9 +9,8 @@ import Testing
 struct PagerDutyWebhookTests {
     static let channel = ["PAGERDUTY_SLACK_CHANNEL": "C0INCIDENT"]
 
-    enum Signing: Sendable, CustomStringConvertible {
+    enum Signing: Sendable {
         case good, badSecret, rotated, whitespace, missing, tampered, wrongScheme
-        var description: String { "\(self)" }
     }
 
     @Test(arguments: [
@@ -110,6 +109,7 @@ struct PagerDutyWebhookTests {
                          "*Assigned:* Alice", "https://example.pagerduty.com/incidents/PINC001", "`/hybrid latency check`"] {
                 #expect(posted.message.text.contains(part), "\(part)")
             }
+            try await h.settle()
             let row = try #require(try await h.store.incident(id: "PINC001"))
             #expect(row.messageTS == posted.ts)
 

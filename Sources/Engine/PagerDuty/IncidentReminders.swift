@@ -39,7 +39,7 @@ struct EscalationReminderHandler: TimerHandler {
     }
 
     func fire(_ timer: StoredTimer) async -> TimerOutcome {
-        guard timer.attempts <= 1 else {
+        guard timer.attempts == 0 else {
             logger.notice("escalation reminder interrupted by a restart is not repeated", metadata: ["timer.key": "\(timer.key)"])
             return .done
         }
@@ -78,7 +78,7 @@ struct ReportReminderHandler: TimerHandler {
     static func key(_ incident: String) -> String { "pd-report:\(incident)" }
 
     func fire(_ timer: StoredTimer) async -> TimerOutcome {
-        guard timer.attempts <= 1, let record = try? await store.incident(id: timer.payload).flatMap(IncidentRecord.init),
+        guard timer.attempts == 0, let record = try? await store.incident(id: timer.payload).flatMap(IncidentRecord.init),
               record.state.status == .resolved, record.reportAt == nil
         else { return .done }
         let incident = record.incident
