@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// The optional `pagerduty:` section of a plugin file (shipped in `plugins/pagerduty/plugin.yaml`): which runbook
+/// The optional `pagerduty:` section of `plugins/pagerduty/plugin.yaml` (allowed only in that folder): which runbook
 /// command an incident suggests, the escalation reminders, and when a missing post-incident report is asked for.
 ///
 /// ```yaml

@@ -22,7 +22,7 @@ struct PluginFileReader {
         case .failure(let problem): return Output(info: nil, problems: [problem])
         }
         let reader = NodeReader(file: file)
-        guard let fields = reader.fields(root, in: "plugin.yaml", allowed: Self.keys + ["pagerduty"], required: Self.keys) else {
+        guard let fields = reader.fields(root, in: "plugin.yaml", allowed: Self.keys + (folder == "pagerduty" ? ["pagerduty"] : []), required: Self.keys) else {
             return Output(info: nil, problems: reader.problems)
         }
         if let nameNode = fields["name"], let name = reader.string(nameNode, "name"), name != folder {

@@ -15,7 +15,7 @@ struct PagerDutyDesk: Sendable {
     let now: @Sendable () -> Int64
 
     static func noIdentity(_ user: String) -> String {
-        "You have no PagerDuty identity, so the bot cannot act in PagerDuty as you. "
+        "You have no PagerDuty identity, so nothing was done: the bot acts in PagerDuty only as a mapped user. "
             + "Ask an admin to add `\(user): you@example.com` (your PagerDuty login email) under `identities:` in permissions.yaml."
     }
 
