@@ -5,7 +5,8 @@
 #     and a sample table;
 #   - scripts/fake-platform.py: a stand-in for the Hybrid AI gateway, Prometheus and the Kubernetes API.
 # Source it: `. scripts/dev-deps.sh` exports REDIS_URL, DATABASE_URL, PROMETHEUS_URL, HYBRID_API_URL,
-# HYBRID_API_KEY, KUBERNETES_API_URL, KUBERNETES_TOKEN (only those not already set) and registers cleanup on exit.
+# HYBRID_API_KEY, KUBERNETES_API_URL, KUBERNETES_TOKEN, PAGERDUTY_API_URL/_EVENTS_URL/_API_TOKEN/_ROUTING_KEY/
+# _SLACK_CHANNEL (only those not already set) and registers cleanup on exit.
 # Anything you point at a real service yourself (export REDIS_URL=… before) is left alone.
 
 dev_dir="$(mktemp -d /tmp/hybridbot-dev.XXXXXX)"
@@ -71,4 +72,13 @@ if command -v python3 >/dev/null && [ -z "${PROMETHEUS_URL:-}${HYBRID_API_URL:-}
     export HYBRID_API_URL="http://127.0.0.1:$platform_port"
     export KUBERNETES_API_URL="http://127.0.0.1:$platform_port"
     export KUBERNETES_TOKEN="local-trial-kube-token"
+    # PagerDuty's REST and Events API are answered by the same stand-in, which logs every call to platform.log.
+    if [ -z "${PAGERDUTY_API_URL:-}${PAGERDUTY_EVENTS_URL:-}" ]; then
+        export PAGERDUTY_API_URL="http://127.0.0.1:$platform_port"
+        export PAGERDUTY_EVENTS_URL="http://127.0.0.1:$platform_port"
+        export PAGERDUTY_API_TOKEN="${PAGERDUTY_API_TOKEN:-local-trial-pd-token}"
+        export PAGERDUTY_ROUTING_KEY="${PAGERDUTY_ROUTING_KEY:-local-trial-routing-key}"
+        export PAGERDUTY_SLACK_CHANNEL="${PAGERDUTY_SLACK_CHANNEL:-C0LOCAL}"
+        export HYBRIDBOT_PLATFORM_LOG="$dev_dir/platform.log"
+    fi
 fi

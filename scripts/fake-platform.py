@@ -159,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         m = re.fullmatch(r"/incidents/([A-Z0-9]+)", p)
         if m and self.command == "PUT":
             st = body.get("incident", {}).get("status", "acknowledged")
-            return self.send(200, {"incident": {"id": m.group(1), "type": "incident", "status": st, "title": "Local incident",
+            return self.send(200, {"incident": {"id": m.group(1), "type": "incident", "incident_number": 1, "status": st, "title": "Local incident",
                                                 "html_url": f"https://example.pagerduty.com/incidents/{m.group(1)}"}})
         return self.send(200, {"incidents": [], "limit": 25, "offset": 0, "more": False})
 

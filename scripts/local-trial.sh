@@ -9,6 +9,12 @@ if [ ! -s "$secret_file" ]; then
     chmod 600 "$secret_file"
 fi
 export SLACK_SIGNING_SECRET="$(cat "$secret_file")"
+pd_secret_file=data/local-pagerduty-secret
+if [ ! -s "$pd_secret_file" ]; then
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$pd_secret_file"
+    chmod 600 "$pd_secret_file"
+fi
+export PAGERDUTY_WEBHOOK_SECRETS="${PAGERDUTY_WEBHOOK_SECRETS:-$(cat "$pd_secret_file")}"
 export HYBRIDBOT_LISTEN="${HYBRIDBOT_LISTEN:-127.0.0.1:8080}"
 bin="$PWD/.build/release/hybridbot"
 
@@ -30,6 +36,13 @@ The signing secret is in $secret_file (hybridbot say reads it from there). In a 
     $bin say --as U02BOB --click approval.approve:ID         # a second operator approves (ID from the request)
     $bin audit list
     $bin audit verify
+
+PagerDuty (webhook secret in $pd_secret_file; the fake PagerDuty logs what it receives to ${HYBRIDBOT_PLATFORM_LOG:-its log}):
+    $bin say --pagerduty scripts/samples/pagerduty-incident-triggered.json
+    $bin say --as U01ALICE --click pagerduty.acknowledge:PLOCAL1     # PUT /incidents/PLOCAL1 with From: alice@example.com
+    $bin say --as U01ALICE "/hybrid pd list"
+    $bin say --as U01ALICE "/hybrid emergency declare checkout is down"
+    $bin say --as U01ALICE "/hybrid incident report PLOCAL1"
 
 README.md lists every command. Dependencies of this trial:
   Redis       ${REDIS_URL:-not started}

@@ -12,11 +12,14 @@ package struct ListenerDependencies: Sendable {
     package var queue: DeliveryQueue
     package var pluginsLoaded: Bool
     package var registry: PrometheusCollectorRegistry?
+    /// `PAGERDUTY_WEBHOOK_SECRETS`, split on commas; empty → the PagerDuty endpoint answers 503.
+    package var pagerDutySecrets: [String]
 
     package init(
         signingSecret: String, slashCommand: String, store: HybridStore, queue: DeliveryQueue, pluginsLoaded: Bool = true,
-        registry: PrometheusCollectorRegistry? = nil
+        registry: PrometheusCollectorRegistry? = nil, pagerDutySecrets: [String] = []
     ) {
+        self.pagerDutySecrets = pagerDutySecrets
         self.signingSecret = signingSecret
         self.slashCommand = slashCommand
         self.store = store
@@ -31,7 +34,7 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
     let router = Router(context: HybridRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: MethodCheckMiddleware(allowed: [
-        "/slack/commands": .post, "/slack/interactions": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
+        "/slack/commands": .post, "/slack/interactions": .post, "/pagerduty/webhooks": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
     ]))
     HealthController(store: deps.store, pluginsLoaded: deps.pluginsLoaded, registry: deps.registry).addRoutes(to: router)
     let slack = router.group()
@@ -39,6 +42,10 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
         .group(context: SlackRequestContext.self)
     SlackCommandController(store: deps.store, queue: deps.queue, slashCommand: deps.slashCommand).addRoutes(to: slack)
     SlackInteractionController(store: deps.store, queue: deps.queue).addRoutes(to: slack)
+    let pagerDuty = router.group()
+        .add(middleware: PagerDutyVerificationMiddleware(secrets: deps.pagerDutySecrets))
+        .group(context: PagerDutyRequestContext.self)
+    PagerDutyWebhookController(store: deps.store, queue: deps.queue).addRoutes(to: pagerDuty)
     return router
 }
 

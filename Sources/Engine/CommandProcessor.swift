@@ -16,12 +16,16 @@ package struct CommandProcessor: Sendable {
     package let groups: any UserGroupDirectory
     package let approvals: ApprovalFlow
     package let logger: Logger
+    /// Incidents, their buttons and reminders; nil when the bot runs without PagerDuty.
+    package let pagerDuty: PagerDutyIntegration?
 
     package init(
         table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
         poster: SlackPoster, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(),
-        logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+        pagerDuty: PagerDutyIntegration? = nil
     ) {
+        self.pagerDuty = pagerDuty
         self.router = Router(table: table)
         self.policy = policy
         self.actions = actions
@@ -37,7 +41,7 @@ package struct CommandProcessor: Sendable {
 
     /// The handlers of the durable timers this core schedules (automatic reverts).
     package var timerHandlers: [any TimerHandler] {
-        [RevertHandler(actions: actions, store: store, poster: poster, logger: logger)]
+        [RevertHandler(actions: actions, store: store, poster: poster, logger: logger)] + (pagerDuty?.timerHandlers ?? [])
     }
 
     /// The clock of approvals and timers (injected in tests).
@@ -47,6 +51,11 @@ package struct CommandProcessor: Sendable {
     package func process(_ delivery: StoredDelivery) async {
         if delivery.kind == "slack.interaction" {
             await interaction(delivery)
+            await markDone(delivery)
+            return
+        }
+        if delivery.kind == "pagerduty.webhook" {
+            await pagerDuty?.process(delivery)
             await markDone(delivery)
             return
         }
@@ -140,6 +149,10 @@ package struct CommandProcessor: Sendable {
             return
         }
         let requester = Requester(userID: payload.user.id, groups: await groups.groups(of: payload.user.id))
+        if let pagerDuty, let action = payload.actions.first, PagerDutyIntegration.handles(action.actionID) {
+            await pagerDuty.click(payload, requester: requester)
+            return
+        }
         await approvals.click(payload, requester: requester)
     }
 

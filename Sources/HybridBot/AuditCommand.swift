@@ -1,6 +1,7 @@
 import ArgumentParser
 import BotConfig
 import Foundation
+import Engine
 import Store
 
 struct AuditCommand: AsyncParsableCommand {
@@ -65,11 +66,16 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the full audit.")
         @OptionGroup var options: ConfigOption
         @Option(help: "jsonl or csv.") var format: ExportFormat = .jsonl
+        @Option(help: "Instead: the post-incident draft (Markdown) of this PagerDuty incident (id or #number).") var incident: String?
 
         enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
 
         func run() async throws {
             let store = try await AuditCommand.openStore(options)
+            if let incident {
+                try await AuditCommand.exportIncident(incident, store: store, options: options)
+                return
+            }
             let records = try await store.auditRecords()
             await store.close()
             switch format {
@@ -79,6 +85,20 @@ struct AuditCommand: AsyncParsableCommand {
                 print(AuditFormat.csvHeader)
                 for record in records { print(try AuditFormat.csvLine(record)) }
             }
+        }
+    }
+}
+
+extension AuditCommand {
+    static func exportIncident(_ reference: String, store: HybridStore, options: ConfigOption) async throws {
+        let config = try? BotConfiguration.load(environment: ProcessInfo.processInfo.environment, configFile: options.config)
+        do {
+            let report = try await IncidentReport.markdown(for: reference, store: store, channel: config?["PAGERDUTY_SLACK_CHANNEL"], now: Date())
+            await store.close()
+            print(report.markdown, terminator: "")
+        } catch {
+            await store.close()
+            throw fail("\(error)")
         }
     }
 }

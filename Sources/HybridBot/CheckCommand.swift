@@ -23,7 +23,7 @@ struct CheckCommand: AsyncParsableCommand {
             print(error.description)
             throw ExitCode(1)
         }
-        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names)
+        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names.union(PagerDutyActionNames.all))
         for problem in loaded.problems { print(problem.description) }
         for warning in loaded.warnings { printError("warning: " + warning.description) }
         if (try? config.signingSecret) == nil {

@@ -14,16 +14,22 @@ struct SayCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: ConfigOption
-    @Option(name: .long, help: "The Slack user id to send as, e.g. U01ALICE.") var `as`: String
+    @Option(name: .long, help: "The Slack user id to send as, e.g. U01ALICE (not needed with --pagerduty).") var `as`: String = ""
     @Option(name: .long, help: "The channel id.") var channel: String = "C0LOCAL"
     @Option(name: .long, help: "Seconds to wait for follow-up messages.") var wait: Double = 10
     @Option(name: .long, help: "Press a button instead of typing a command: ACTION_ID:VALUE, e.g. approval.approve:1f2e3d.")
     var click: String?
+    @Option(name: .long, help: "Send FILE as a PagerDuty v3 webhook, signed with the first PAGERDUTY_WEBHOOK_SECRETS secret, with a fresh X-Webhook-Id.")
+    var pagerduty: String?
     @Argument(help: "The command as typed in Slack, e.g. \"/hybrid scale api-gateway 10\".") var text: String?
 
     static let localSecretFile = "./data/local-signing-secret"
 
     func validate() throws {
+        if pagerduty != nil {
+            guard text == nil, click == nil else { throw ValidationError("--pagerduty FILE is sent on its own, without a command text or --click") }
+            return
+        }
         guard SlashCommand.isSlackID(`as`) else { throw ValidationError("--as must be a Slack user id such as U01ALICE") }
         guard SlashCommand.isSlackID(channel) else { throw ValidationError("--channel must be a Slack channel id such as C0LOCAL") }
         guard wait >= 0, wait <= 600 else { throw ValidationError("--wait must be between 0 and 600 seconds") }
@@ -42,6 +48,10 @@ struct SayCommand: AsyncParsableCommand {
         }
         guard let secret = (try? config.signingSecret) ?? Self.localSecret() else {
             throw fail("SLACK_SIGNING_SECRET is not set (and there is no \(Self.localSecretFile) from `make run`)")
+        }
+        if let pagerduty {
+            try await Self.sendPagerDuty(file: pagerduty, config: config, listen: listen)
+            return
         }
         let sink = try await ResponseSink.start()
         defer { sink.stop() }

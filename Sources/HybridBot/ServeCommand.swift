@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names)
+        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names.union(PagerDutyActionNames.all))
         guard loaded.problems.isEmpty, let policy = loaded.policy else {
             for problem in loaded.problems { printError(problem.description) }
             throw fail("refusing to start: \(loaded.problems.count) configuration problem(s); `hybridbot check` lists them")
@@ -55,15 +55,18 @@ struct ServeCommand: AsyncParsableCommand {
             SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
         }
         let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+        let pagerDuty = PagerDutyWiring.integration(config, http: http, policy: policy, store: store, poster: poster, logger: logger)
         let processor = CommandProcessor(
-            table: loaded.table, policy: policy, actions: ActionCatalog.make(settings: config.effective, http: http), store: store,
+            table: loaded.table, policy: policy,
+            actions: ActionRegistry(ActionCatalog.actions(settings: config.effective, http: http) + pagerDuty.actions), store: store,
             poster: poster, slashCommand: config.slashCommand,
-            groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger)
+            groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger, pagerDuty: pagerDuty)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
         let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)
 
         let deps = ListenerDependencies(
-            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, registry: registry)
+            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, registry: registry,
+            pagerDutySecrets: PagerDutyWiring.webhookSecrets(config))
         let app = buildApplication(deps, host: listen.host, port: listen.port, logger: logger) { port in
             logger.notice("hybridbot listening", metadata: [
                 "listen": "\(listen.host):\(port)", "plugins": "\(loaded.plugins.count)", "commands": "\(loaded.table.commands.count)",

@@ -22,12 +22,13 @@ struct PluginFileReader {
         case .failure(let problem): return Output(info: nil, problems: [problem])
         }
         let reader = NodeReader(file: file)
-        guard let fields = reader.fields(root, in: "plugin.yaml", allowed: Self.keys, required: Self.keys) else {
+        guard let fields = reader.fields(root, in: "plugin.yaml", allowed: Self.keys + (folder == "pagerduty" ? ["pagerduty"] : []), required: Self.keys) else {
             return Output(info: nil, problems: reader.problems)
         }
         if let nameNode = fields["name"], let name = reader.string(nameNode, "name"), name != folder {
             reader.report(nameNode, "name '\(name)' must equal the folder name '\(folder)'")
         }
+        if let section = fields["pagerduty"] { _ = PagerDutyPluginSettings.read(section, reader: reader) }
         let runbook = fields["runbook"].flatMap { reader.string($0, "runbook") } ?? ""
         var commands: [CommandSpec] = []
         if let list = fields["commands"], let items = reader.sequence(list, "commands") {

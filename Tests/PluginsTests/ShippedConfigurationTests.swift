@@ -7,7 +7,7 @@ import Testing
 /// The plugin folder and permissions.yaml at the root of this repository must load cleanly.
 @Suite("Shipped configuration")
 struct ShippedConfigurationTests {
-    static let actions = ActionCatalog.names
+    static let actions = ActionCatalog.names.union(PagerDutyActionNames.all)
 
     @Test func pluginsLoadWithoutProblems() throws {
         let result = PluginLoader.load(directory: PackageRoot.path + "/plugins", knownActions: Self.actions)

@@ -11,10 +11,13 @@ package struct VerifiedSlackRequest: Sendable {
 package struct HybridRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     package var verifiedSlack: VerifiedSlackRequest?
+    /// Set only by `PagerDutyVerificationMiddleware`.
+    package var verifiedPagerDuty: VerifiedPagerDutyRequest?
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         verifiedSlack = nil
+        verifiedPagerDuty = nil
     }
 
     package var maxUploadSize: Int { ListenerLimits.maxBodyBytes }

@@ -9,6 +9,7 @@ import HummingbirdTesting
 import Logging
 import Plugins
 import Slack
+import PagerDuty
 import Store
 import Testing
 import HTTPTypes
@@ -16,6 +17,7 @@ import HTTPTypes
 /// The whole bot in-process: listener (live HTTP), core, SQLite store, a fake Kubernetes API and a response_url sink.
 struct Harness: Sendable {
     static let secret = "e2e-signing-secret-0123456789"
+    static let pagerDutySecret = "e2e-pagerduty-webhook-secret-42"
     let store: HybridStore
     let kubernetes: FakeKubernetes
     let sink: ResponseURLSink
@@ -35,15 +37,15 @@ struct Harness: Sendable {
         table: CommandTable? = nil, policy: PermissionPolicy? = nil, kubernetesTimeout: Duration = .seconds(5),
         kubernetesConfigured: Bool = true, redactorSecrets: [String] = [], redisURL: String = "redis://127.0.0.1:1/0",
         slack: FakeSlackWebAPI? = nil, clock: TestClock = TestClock(), databaseDirectory: URL? = nil,
-        settings: [String: String] = [:],
+        settings: [String: String] = [:], pagerDutyRetry: RetryPolicy = RetryPolicy(maxDelay: .milliseconds(50)),
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let directory = databaseDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("hybridbot-e2e-\(UUID().uuidString)")
         defer { if databaseDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
         let root = repositoryRoot.path
-        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ActionCatalog.names).table
+        let loadedTable = table ?? PluginLoader.load(directory: root + "/plugins", knownActions: ActionCatalog.names.union(PagerDutyActionNames.all)).table
         let loadedPolicy = try policy ?? #require(PermissionsLoader.load(path: root + "/permissions.yaml").policy)
-        let redactor = SecretRedactor(secrets: [secret, "test-token-abcdef"] + redactorSecrets)
+        let redactor = SecretRedactor(secrets: [secret, "test-token-abcdef", pagerDutySecret] + redactorSecrets)
         let store = try await HybridStore.open(path: directory.appendingPathComponent("bot.sqlite").path, redactor: redactor)
         let http = HTTPClient(threads: 4)
         let kubernetes = FakeKubernetes()
@@ -65,20 +67,25 @@ struct Harness: Sendable {
                     "PROMETHEUS_URL": "http://127.0.0.1:1", "HYBRID_API_URL": "http://127.0.0.1:1", "DATABASE_URL": "postgresql://127.0.0.1:1/hybrid_ai",
                 ]
                 wired.merge(settings) { _, new in new }
-                let actions = ActionRegistry([
-                    KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil),
-                    RedisDBSize(target: redis), RedisFlushDB(target: redis),
-                ] + ActionCatalog.actions(settings: wired, http: http))
                 let web = slack.map { _ in
                     SlackWebAPI(http: http, baseURL: "http://127.0.0.1:\(slackPort)/api", token: FakeSlackWebAPI.token)
                 }
                 let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
+                let pagerDuty = PagerDutyIntegration.configured(
+                    settings: wired, http: http, incidents: IncidentSettings(channel: wired["PAGERDUTY_SLACK_CHANNEL"]), policy: loadedPolicy,
+                    store: store, poster: poster, logger: logger, retry: pagerDutyRetry, now: { clock.now })
+                let actions = ActionRegistry([
+                    KubernetesScale(client: kubernetesConfigured ? KubernetesClient(config: k8sConfig, http: http) : nil),
+                    RedisDBSize(target: redis), RedisFlushDB(target: redis),
+                ] + ActionCatalog.actions(settings: wired, http: http) + pagerDuty.actions)
                 let processor = CommandProcessor(
                     table: loadedTable, policy: loadedPolicy, actions: actions, store: store, poster: poster,
-                    slashCommand: "/hybrid", logger: logger, now: { clock.now })
+                    slashCommand: "/hybrid", logger: logger, now: { clock.now }, pagerDuty: pagerDuty)
                 let queue = DeliveryQueue()
                 let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }
-                let deps = ListenerDependencies(signingSecret: secret, slashCommand: "/hybrid", store: store, queue: queue)
+                let deps = ListenerDependencies(
+                    signingSecret: secret, slashCommand: "/hybrid", store: store, queue: queue,
+                    pagerDutySecrets: (wired["PAGERDUTY_WEBHOOK_SECRETS"] ?? pagerDutySecret).split(separator: ",").map(String.init))
                 let app = Application(router: buildRouter(deps), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
                 try await app.test(.live) { client in
                     try await body(Harness(
