@@ -29,7 +29,7 @@ import Testing
                 verbs: ["get", "patch"]
             """))
         #expect(!yaml.contains("ClusterRole"))
-        #expect(!yaml.contains("deployments\\"]\\n"))  // scale without waiting never reads the Deployment
+        #expect(!yaml.contains("resources: [\"deployments\"]"))  // scale without waiting never reads the Deployment
     }
 
     @Test func freeArgumentsAreNotNarrowedAndClusterReadsGetAClusterRole() {
