@@ -79,11 +79,9 @@ package final class PostgresClient: Sendable {
         }
         for waiter in waiters { waiter.resume(returning: nil) }
         for slot in slots {
-            let connection = slot.connection
-            let pid = slot.pid
             _ = slot.worker.submit {
-                connection.value.disconnect()
-                pid.withLock { $0 = nil }
+                slot.connection.value.disconnect()
+                slot.pid.withLock { $0 = nil }
             }
             await slot.worker.shutdown()
         }
@@ -98,11 +96,9 @@ package final class PostgresClient: Sendable {
         defer { release(index) }
         let slot = slots[index]
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, PostgresError>, Never>) in
-            let connection = slot.connection
-            let pid = slot.pid
             let accepted = slot.worker.submit {
-                let outcome = body(connection.value)
-                pid.withLock { $0 = connection.value.backendPID }
+                let outcome = body(slot.connection.value)
+                slot.pid.withLock { $0 = slot.connection.value.backendPID }
                 continuation.resume(returning: outcome)
             }
             if !accepted { continuation.resume(returning: .failure(.clientClosed)) }

@@ -76,7 +76,7 @@ import Testing
         let setting = try await client.query("SHOW statement_timeout").rows.first?["statement_timeout"]
         #expect(setting == .text("300ms"))
         // A longer timeout for one statement (CREATE INDEX CONCURRENTLY), then back to the default.
-        let slow = try await client.query("SELECT pg_sleep(0.5) IS NULL AS done", statementTimeout: .seconds(3))
+        let slow = try await client.query("SELECT true AS done FROM pg_sleep(0.5)", statementTimeout: .seconds(3))
         #expect(slow.rows.first?["done"] == .bool(true))
         let after = try await client.query("SHOW statement_timeout").rows.first?["statement_timeout"]
         #expect(after == .text("300ms"))
@@ -166,6 +166,7 @@ import Testing
         let count = try await admin.query("SELECT count(*) AS n FROM cut_off").rows.first?["n"]
         #expect(count == .int(0))
 
+        _ = try await client.query("SELECT 1")  // a reused session: only then is a read sent again
         let reader = Task { try await client.query("SELECT 42 AS answer FROM pg_sleep(0.5)") }
         try await terminateWhenActive(client, admin: admin, matching: "SELECT 42 AS answer%")
         let answer = try await reader.value.rows.first?["answer"]

@@ -40,7 +40,7 @@ import Testing
         let url = try PostgresURL(parsing: "postgresql://h/db?password=hunter2&sslpassword=opensesame&sslmode=verify-full")
         #expect(!url.description.contains("hunter2"))
         #expect(!url.description.contains("opensesame"))
-        #expect(url.description == "postgresql://h:5432/db?sslpassword=***&sslmode=verify-full")
+        #expect(url.description == "postgresql://:***@h:5432/db?sslpassword=***&sslmode=verify-full")
     }
 
     @Test func unixSocketDirectoryAsHostParameter() throws {

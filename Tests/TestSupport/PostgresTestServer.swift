@@ -1,6 +1,9 @@
 import Foundation
 import PostgresDriver
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A throwaway PostgreSQL 15 on a free loopback port: `initdb` into a fresh temp dir, started with
 /// `pg_ctl` as the `postgres` user (PostgreSQL refuses to run as root), trust authentication,
@@ -20,6 +23,7 @@ package final class PostgresTestServer: Sendable {
     package let port: Int
     let directory: URL
     private let stopped = Mutex(false)
+    private let process = Mutex<Process?>(nil)
 
     /// `postgresql://postgres@127.0.0.1:PORT/hybrid_ai` (trust authentication, no password).
     package var url: String { url(database: Self.database) }
@@ -63,17 +67,22 @@ package final class PostgresTestServer: Sendable {
         throw lastError
     }
 
-    /// Stops the server at once (`pg_ctl stop -m immediate`) and deletes its directory. Idempotent.
+    /// Stops the server at once (`pg_ctl stop -m immediate`, SIGKILL if that fails) and deletes its directory. Idempotent.
     package func stop() async {
         guard !stopped.withLock({ let was = $0; $0 = true; return was }) else { return }
-        if FileManager.default.fileExists(atPath: "\(dataDirectory)/postmaster.pid") {
+        if let process = process.withLock({ $0 }), process.isRunning {
             _ = try? await Self.run(["\(Self.binaries)/pg_ctl", "stop", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "10"],
                                     log: directory.appendingPathComponent("stop.log"))
+            let deadline = ContinuousClock.now + .seconds(5)
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+            if process.isRunning, let pid = postmasterPID() { kill(pid, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: directory)
         try? FileManager.default.removeItem(at: pidFile)
     }
 
+    /// initdb, then `postgres` as a direct child (through runuser): not `pg_ctl start`, whose daemonized
+    /// postmaster would keep Foundation's child-watch socket open, so `Process` never saw pg_ctl exit.
     private func launch() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"],
@@ -84,23 +93,33 @@ package final class PostgresTestServer: Sendable {
              "--no-sync", "--no-instructions"], log: initLog)
         guard initialized else { throw Failure(description: "initdb failed: \(Self.read(initLog).suffix(800))") }
 
-        let options = [
-            "-p \(port)", "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=\(directory.path)",
-            "-c shared_preload_libraries=pg_stat_statements", "-c fsync=off", "-c synchronous_commit=off",
-            "-c full_page_writes=off", "-c max_connections=40", "-c shared_buffers=16MB", "-c log_min_messages=warning",
-        ].joined(separator: " ")
         let serverLog = directory.appendingPathComponent("server.log")
-        let started = try await Self.run(
-            ["\(Self.binaries)/pg_ctl", "start", "-D", dataDirectory, "-w", "-t", "20", "-l", serverLog.path, "-o", options],
-            log: directory.appendingPathComponent("pg_ctl.log"))
-        try recordPID()
-        guard started else { throw Failure(description: "postgres did not start on port \(port): \(Self.read(serverLog).suffix(800))") }
+        guard FileManager.default.createFile(atPath: serverLog.path, contents: nil) else {
+            throw Failure(description: "cannot create \(serverLog.path)")
+        }
+        let log = try FileHandle(forWritingTo: serverLog)
+        defer { try? log.close() }
+        let settings = [
+            "listen_addresses=127.0.0.1", "unix_socket_directories=\(directory.path)",
+            "shared_preload_libraries=pg_stat_statements", "fsync=off", "synchronous_commit=off", "full_page_writes=off",
+            "max_connections=40", "shared_buffers=16MB", "log_min_messages=warning",
+        ]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        process.arguments = ["-u", "postgres", "--", "\(Self.binaries)/postgres", "-D", dataDirectory, "-p", String(port)]
+            + settings.flatMap { ["-c", $0] }
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process.withLock { $0 = process }
 
         // Ready once *this* server answers (two suites may have picked the same "free" port).
-        let admin = PostgresClient(url: try PostgresURL(parsing: url(database: "postgres")), poolSize: 1)
+        let admin = PostgresClient(url: try PostgresURL(parsing: url(database: "postgres")), poolSize: 1, connectTimeout: .seconds(2))
         do {
-            let answering = try await admin.query("SHOW data_directory").rows.first?["data_directory"].string
-            guard answering == dataDirectory else { throw Failure(description: "port \(port) is answered by another server") }
+            try await waitUntilAnswering(admin, process: process, log: serverLog)
+            try recordPID()
             _ = try await admin.query("CREATE DATABASE \(Self.database)")
         } catch {
             await admin.close()
@@ -109,17 +128,37 @@ package final class PostgresTestServer: Sendable {
         await admin.close()
     }
 
+    private func waitUntilAnswering(_ admin: PostgresClient, process: Process, log: URL) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            guard process.isRunning else {
+                throw Failure(description: "postgres exited on port \(port): \(Self.read(log).suffix(800))")
+            }
+            if let answer = try? await admin.query("SHOW data_directory").rows.first?["data_directory"].string {
+                guard answer == dataDirectory else { throw Failure(description: "port \(port) is answered by another server") }
+                return
+            }
+            guard ContinuousClock.now < deadline else { throw Failure(description: "postgres on port \(port) did not answer within 20s") }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
+    private func postmasterPID() -> pid_t? {
+        guard let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
+              let first = text.split(separator: "\n").first else { return nil }
+        return pid_t(first)
+    }
+
     /// `PID\nDIRECTORY\n` of the postmaster, for the orphan cleanup of `scripts/run-swift-tests.sh`.
     private func recordPID() throws {
-        guard let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
-              let pid = text.split(separator: "\n").first else { return }
+        guard let pid = postmasterPID() else { return }
         try FileManager.default.createDirectory(at: Self.pidDirectory, withIntermediateDirectories: true)
         try "\(pid)\n\(directory.path)\n".write(to: pidFile, atomically: true, encoding: .utf8)
     }
 
     /// Runs a PostgreSQL tool as the `postgres` user; true when it exited 0. Output goes to `log`.
     private static func run(_ arguments: [String], log: URL) async throws -> Bool {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw Failure(description: "cannot create \(log.path)") }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let process = Process()
