@@ -36,9 +36,10 @@ final class PostgresConnection {
     }
 
     let configuration: Configuration
-    private var handle: OpaquePointer?
+    /// The libpq connection; only this class and its extensions touch it (on the worker thread).
+    var handle: OpaquePointer?
     /// The server process of the open session, nil when none is open.
-    private(set) var backendPID: Int32?
+    var backendPID: Int32?
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -98,55 +99,6 @@ final class PostgresConnection {
         }
     }
 
-    /// The open session, or a fresh one (blocking, bounded by `connect_timeout`).
-    private func connect() -> Result<OpaquePointer, PostgresError> {
-        if let handle { return .success(handle) }
-        let url = configuration.url
-        var settings: [(String, String)] = [
-            ("host", url.host), ("port", String(url.port)), ("dbname", url.database),
-            // libpq counts whole seconds and treats anything below 2 as 2.
-            ("connect_timeout", String(max(2, (Self.milliseconds(configuration.connectTimeout) + 999) / 1000))),
-            ("application_name", configuration.applicationName),
-        ]
-        if let user = url.user { settings.append(("user", user)) }
-        if let password = url.password { settings.append(("password", password)) }
-        var options = url.parameters.first(where: { $0.key == "options" })?.value ?? ""
-        if let timeout = configuration.statementTimeout {
-            options += (options.isEmpty ? "" : " ") + "-c statement_timeout=\(Self.milliseconds(timeout))"
-        }
-        if !options.isEmpty { settings.append(("options", options)) }
-        let overridden: Set<String> = ["options", "application_name", "connect_timeout"]
-        settings += url.parameters.filter { !overridden.contains($0.key) }.map { ($0.key, $0.value) }
-
-        let fresh = Self.withCStrings(settings.map(\.0)) { keywords in
-            Self.withCStrings(settings.map(\.1)) { values in PQconnectdbParams(keywords, values, 0) }
-        }
-        guard let fresh else { return .failure(.connectFailed(url.endpoint, "out of memory")) }
-        guard PQstatus(fresh) == CONNECTION_OK else {
-            let message = cleanedMessage(PQerrorMessage(fresh))
-            PQfinish(fresh)
-            if message.lowercased().contains("timeout expired") {
-                return .failure(.connectTimeout(url.endpoint, after: configuration.connectTimeout))
-            }
-            return .failure(.connectFailed(url.endpoint, message))
-        }
-        // libpq prints NOTICEs ("relation … already exists, skipping") to stderr by default.
-        PQsetNoticeProcessor(fresh, { _, _ in }, nil)
-        handle = fresh
-        backendPID = PQbackendPID(fresh)
-        return .success(fresh)
-    }
-
-    /// An idle session has nothing to read (no LISTEN, no pipelining): a readable or hung-up socket
-    /// means the server ended it (restart, `pg_terminate_backend`, idle timeout).
-    private func isDroppedByPeer() -> Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return true }
-        let socket = PQsocket(handle)
-        guard socket >= 0 else { return true }
-        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, 0) != 0
-    }
-
     // MARK: - Running
 
     /// Sends one statement and collects its result, waiting at most the statement timeout plus a
@@ -163,7 +115,9 @@ final class PostgresConnection {
         }
         guard sent == 1 else { return .failure(lost(handle)) }
 
-        let budget = (limit ?? configuration.statementTimeout ?? .seconds(30)) + .seconds(5)
+        // The server's statement_timeout normally answers first; this bound is for a server that cannot.
+        let timeout = limit ?? configuration.statementTimeout ?? .seconds(30)
+        let budget = timeout + min(.seconds(5), max(.seconds(1), timeout))
         var deadline = ContinuousClock.now + budget
         var cancelled = false
         var kept: OpaquePointer?
@@ -178,7 +132,7 @@ final class PostgresConnection {
                     }
                     Self.cancel(handle)
                     cancelled = true
-                    deadline = ContinuousClock.now + .seconds(3)
+                    deadline = ContinuousClock.now + .seconds(2)
                     continue
                 }
                 var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
@@ -242,13 +196,6 @@ final class PostgresConnection {
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-        let copies = strings.map { strdup($0) }
-        defer { copies.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
 

@@ -3,7 +3,7 @@
 /// they are stored, see ``PostgresRedaction``).
 package struct PostgresError: Error, Sendable, CustomStringConvertible, Equatable {
     private enum Code: Sendable, Equatable {
-        case invalidURL, connection, timeout, server, closed, other
+        case invalidURL, connection, connectTimeout, timeout, server, closed, other
     }
 
     private let code: Code
@@ -23,17 +23,17 @@ package struct PostgresError: Error, Sendable, CustomStringConvertible, Equatabl
         return "\(message) (SQLSTATE \(sqlState))"
     }
 
-    /// The server could not be reached, refused the session (authentication, too many connections,
-    /// shutting down) or the connection broke.
+    /// The server could not be reached (also within the connect timeout), refused the session
+    /// (authentication, too many connections, shutting down) or the connection broke.
     package var isConnectionFailure: Bool {
-        if code == .connection { return true }
+        if code == .connection || code == .connectTimeout { return true }
         guard let sqlState else { return false }
         return sqlState.hasPrefix("08") || sqlState.hasPrefix("28") || sqlState == "53300"
             || ["57P01", "57P02", "57P03"].contains(sqlState)
     }
 
     /// `statement_timeout` cancelled the statement (57014), or connecting/answering took too long.
-    package var isTimeout: Bool { code == .timeout || sqlState == "57014" }
+    package var isTimeout: Bool { code == .timeout || code == .connectTimeout || sqlState == "57014" }
     package var isInvalidURL: Bool { code == .invalidURL }
     /// The client was closed (``PostgresClient/close()``).
     package var isClosed: Bool { code == .closed }
@@ -53,7 +53,7 @@ extension PostgresError {
     }
 
     static func connectTimeout(_ endpoint: String, after timeout: Duration) -> PostgresError {
-        PostgresError(.timeout, "PostgreSQL at \(endpoint) did not accept the connection within \(format(timeout))")
+        PostgresError(.connectTimeout, "PostgreSQL at \(endpoint) did not accept the connection within \(format(timeout))")
     }
 
     static func connectionLost(_ endpoint: String, _ detail: String) -> PostgresError {

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresDriver
+@testable import PostgresDriver
 import TestSupport
 import Testing
 
@@ -101,14 +101,33 @@ import Testing
         let silent = try RedisTestSocket(listen: true)  // accepts TCP connections, never answers
         defer { silent.close() }
         let client = PostgresClient(url: try PostgresURL(parsing: "postgresql://bot:hunter2@127.0.0.1:\(silent.port)/db"),
-                                    connectTimeout: .seconds(2))
+                                    connectTimeout: .milliseconds(700))
         let started = ContinuousClock.now
         await #expect { try await client.serverVersion() } throws: { error in
             guard let error = error as? PostgresError else { return false }
-            return error.isTimeout && error.isConnectionFailure == false && !error.description.contains("hunter2")
+            return error.isTimeout && error.isConnectionFailure && !error.description.contains("hunter2")
+                && error.description.contains("within 700ms")
         }
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .seconds(1.5) && elapsed < .seconds(4))
+        #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(1.5))
+        await client.close()
+    }
+
+    @Test func aServerThatStopsAnsweringMidStatementIsGivenUpOn() async throws {
+        let client = PostgresClient(url: try url(), poolSize: 1, statementTimeout: .milliseconds(300))
+        let pid = try #require(try await client.query("SELECT pg_backend_pid() AS pid").rows.first?["pid"].int)
+        // A frozen backend cannot run its statement_timeout: only the client's own deadline ends the wait.
+        kill(pid_t(pid), SIGSTOP)
+        let started = ContinuousClock.now
+        await #expect { try await client.query("SELECT 1") } throws: { error in
+            guard let error = error as? PostgresError else { return false }
+            return error.isTimeout && error.sqlState == nil && error.description.contains("did not answer within 1.3s")
+        }
+        let elapsed = ContinuousClock.now - started
+        kill(pid_t(pid), SIGCONT)
+        #expect(elapsed >= .seconds(1.2) && elapsed < .seconds(5))
+        let fresh = try #require(try await client.query("SELECT pg_backend_pid() AS pid").rows.first?["pid"].int)
+        #expect(fresh != pid)
         await client.close()
     }
 
@@ -220,5 +239,29 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("no active statement like \(pattern) within 3s")
+    }
+}
+
+@Suite struct PostgresStatementTests {
+    @Test(arguments: [
+        ("SELECT 1", true), ("  select * from t", true), ("SHOW server_version", true), ("(SELECT 1) UNION (SELECT 2)", true),
+        ("-- comment\nSELECT 1", true), ("/* c */ SELECT pid FROM pg_stat_activity", true), ("VALUES (1)", true),
+        ("SELECT pg_terminate_backend(12)", false), ("SELECT nextval('s')", false), ("SELECT * INTO copy FROM t", false),
+        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", false), ("INSERT INTO t VALUES (1)", false),
+        ("UPDATE t SET a = 1", false), ("CREATE INDEX CONCURRENTLY i ON t (c)", false), ("DO $$BEGIN END$$", false),
+        ("SELECT set_config('x', '1', false)", false), ("SELECT 1; DROP TABLE t", false), ("", false),
+    ])
+    func onlyPlainReadsCountAsReadOnly(sql: String, readOnly: Bool) {
+        #expect(PostgresStatement.isReadOnly(sql) == readOnly)
+    }
+
+    @Test(arguments: [
+        ("orders", true), ("_x9", true), ("customer_id", true), (String(repeating: "a", count: 63), true),
+        (String(repeating: "a", count: 64), false), ("Orders", false), ("9lives", false), ("a-b", false), ("a b", false),
+        ("a\"b", false), ("", false), ("orders;drop", false), ("ordérs", false), ("public.orders", false),
+    ])
+    func identifiers(name: String, valid: Bool) {
+        #expect(PostgresIdentifier.isValid(name) == valid)
+        #expect((PostgresIdentifier.quoted(name) == "\"\(name)\"") == valid)
     }
 }
