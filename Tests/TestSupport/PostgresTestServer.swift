@@ -87,6 +87,7 @@ package final class PostgresTestServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"],
                                               ofItemAtPath: directory.path)
+        try recordPID()  // the directory alone first: a run killed from here on still gets it removed
         let initLog = directory.appendingPathComponent("initdb.log")
         let initialized = try await Self.run(
             ["\(Self.binaries)/initdb", "-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
@@ -119,7 +120,6 @@ package final class PostgresTestServer: Sendable {
         let admin = PostgresClient(url: try PostgresURL(parsing: url(database: "postgres")), poolSize: 1, connectTimeout: .seconds(2))
         do {
             try await waitUntilAnswering(admin, process: process, log: serverLog)
-            try recordPID()
             _ = try await admin.query("CREATE DATABASE \(Self.database)")
         } catch {
             await admin.close()
@@ -130,7 +130,12 @@ package final class PostgresTestServer: Sendable {
 
     private func waitUntilAnswering(_ admin: PostgresClient, process: Process, log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(20)
+        var recorded = false
         while true {
+            if !recorded, postmasterPID() != nil {  // written early in startup, long before it answers
+                try recordPID()
+                recorded = true
+            }
             guard process.isRunning else {
                 throw Failure(description: "postgres exited on port \(port): \(Self.read(log).suffix(800))")
             }
@@ -151,9 +156,8 @@ package final class PostgresTestServer: Sendable {
 
     /// `PID\nDIRECTORY\n` of the postmaster, for the orphan cleanup of `scripts/run-swift-tests.sh`.
     private func recordPID() throws {
-        guard let pid = postmasterPID() else { return }
         try FileManager.default.createDirectory(at: Self.pidDirectory, withIntermediateDirectories: true)
-        try "\(pid)\n\(directory.path)\n".write(to: pidFile, atomically: true, encoding: .utf8)
+        try "\(postmasterPID().map(String.init) ?? "")\n\(directory.path)\n".write(to: pidFile, atomically: true, encoding: .utf8)
     }
 
     /// Runs a PostgreSQL tool as the `postgres` user; true when it exited 0. Output goes to `log`.
