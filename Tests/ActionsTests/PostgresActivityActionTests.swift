@@ -157,6 +157,30 @@ import Testing
         await observer.close()
     }
 
+    @Test func anApprovedPlanWithoutBackendsTerminatesNothing() async throws {
+        let target = try PostgresFixture.target()
+        let observer = try PostgresFixture.session("observer")
+        let victim = try PostgresFixture.session("victim")
+        let victimPID = try await PostgresFixture.pid(of: victim)
+        let victimSleep = Task { try await victim.query(Self.sleepBlock) }
+        try await PostgresFixture.waitUntilActive(victimPID, observer: observer)
+
+        let wrongPlan = [PreviewFact(name: "keys", value: .count(3, tolerance: 0.1))]
+        do {
+            _ = try await PostgresTerminate(target: target).run(["minutes": .int(0)], context: PostgresFixture.context(approved: wrongPlan))
+            Issue.record("terminate ran without an approved list of backends")
+        } catch {
+            #expect(error.message.contains("nothing was terminated"))
+        }
+        let alive = try await observer.query("SELECT state FROM pg_stat_activity WHERE pid = $1::int4", [String(victimPID)]).rows
+        #expect(alive.first?["state"] == .text("active"))
+
+        _ = try await observer.query("SELECT pg_cancel_backend($1::int4)", [String(victimPID)])
+        _ = try? await victimSleep.value
+        try await PostgresFixture.closeAndWait([victim, target.client!], observer: observer)
+        await observer.close()
+    }
+
     static let sleepBlock = "DO $$BEGIN PERFORM pg_sleep(30); END$$"
 
     /// Waits until one of the bot client's sessions runs `pg_sleep(1.5)`.

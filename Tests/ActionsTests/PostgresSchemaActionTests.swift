@@ -146,6 +146,8 @@ import Testing
         #expect(table.rows.map(\.first) == ["sized", "missing_table"])
         #expect(table.rows.last?[1] == "not found")
 
+        let listed = try await PostgresFixture.run(size, ["tables": .list([.string("sized")])])
+        #expect(PostgresFixture.table(listed)?.rows.map(\.first) == ["sized"])
         let all = try await PostgresFixture.run(size)
         #expect(PostgresFixture.table(all)?.rows.contains { $0.first == "sized" } == true)
         let other = try await PostgresFixture.run(size, ["database": .string("postgres")])
@@ -188,6 +190,20 @@ import Testing
         let unusable = await PostgresFixture.failure(PostgresConnections(target: bad))
         #expect(unusable?.message.hasPrefix("DATABASE_URL is not usable: Invalid PostgreSQL URL") == true)
         #expect(unusable?.message.contains("hunter2") == false)
+    }
+
+    @Test func targetsFromSettings() throws {
+        let url = try PostgresTestServer.shared().url
+        let plain = PostgresTarget.fromSettings { ["DATABASE_URL": url][$0] }
+        #expect(plain.database.shown == "127.0.0.1:\(try PostgresTestServer.shared().port)/hybrid_ai")
+        #expect(plain.pgbouncer == nil)
+        let defaults = PostgresTarget.fromSettings { _ in nil }
+        #expect(defaults.database.shown == "127.0.0.1:5432/hybrid_ai")
+        let both = PostgresTarget.fromSettings {
+            ["DATABASE_URL": "postgresql://bot:hunter2@db:5432/hybrid_ai", "PGBOUNCER_URL": "postgresql://stats:pw@pgbouncer:6432/pgbouncer"][$0]
+        }
+        #expect(both.database.shown == "db:5432/hybrid_ai")
+        #expect(both.pgbouncer?.shown == "pgbouncer:6432/pgbouncer")
     }
 
     @Test(arguments: [(0.4, "0s"), (42.9, "42s"), (303, "5m 03s"), (7_620, "2h 07m"), (273_600, "3d 04h")])

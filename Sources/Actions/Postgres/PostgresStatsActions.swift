@@ -71,7 +71,11 @@ package struct PostgresSize: Action {
     package func run(_ parameters: [String: ResolvedValue], context: ActionContext) async throws(ActionFailure) -> ActionOutput {
         let database = try PostgresParameter.identifier(parameters, "database", default: target.database, for: name)
         var tables: [String] = []
-        for item in (parameters["tables"]?.stringValue ?? "").split(separator: ",") {
+        let listed: [String]
+        if case .list(let items)? = parameters["tables"] { listed = items.compactMap(\.stringValue) } else {
+            listed = [parameters["tables"]?.stringValue ?? ""]
+        }
+        for item in listed.flatMap({ $0.split(separator: ",") }) {
             let table = item.trimmingSpaces
             if !table.isEmpty { tables.append(try PostgresParameter.identifier(table, "tables", for: name)) }
         }

@@ -23,6 +23,14 @@ package struct PostgresTarget: Sendable {
                   statementTimeout: statementTimeout, applicationName: applicationName)
     }
 
+    /// The database (`DATABASE_URL`, default ``defaultURL``) and, when `PGBOUNCER_URL` is set, pgbouncer's console:
+    /// `let (database, pgbouncer) = PostgresTarget.fromSettings { config[$0] }`.
+    package static func fromSettings(_ value: (String) -> String?) -> (database: PostgresTarget, pgbouncer: PostgresTarget?) {
+        let database = PostgresTarget(url: value("DATABASE_URL").flatMap { $0.isEmpty ? nil : $0 } ?? defaultURL)
+        let pgbouncer = value("PGBOUNCER_URL").flatMap { $0.isEmpty ? nil : PostgresTarget.pgbouncer(url: $0) }
+        return (database, pgbouncer)
+    }
+
     /// pgbouncer's admin console (database `pgbouncer`): simple protocol only, no startup options.
     package static func pgbouncer(url: String, connectTimeout: Duration = .seconds(5)) -> PostgresTarget {
         PostgresTarget(url: url, variable: "PGBOUNCER_URL", dependency: "pgbouncer", poolSize: 1,

@@ -76,8 +76,8 @@ package struct PostgresTerminatePreview: Action {
 
 /// `postgres.terminate` (destructive), parameter `minutes` (default 10): `pg_terminate_backend` for
 /// the backends that still match AND were approved (preview fact `backends`). Approved pids that no
-/// longer match are skipped; new matches are left alone. Without an approved set (break-glass) it
-/// terminates the current matches.
+/// longer match are skipped; new matches are left alone. With no approved facts at all (break-glass)
+/// it terminates the current matches; an approved plan without `backends` terminates nothing.
 package struct PostgresTerminate: Action {
     package let name = "postgres.terminate"
     package let readOnly = false
@@ -99,10 +99,12 @@ package struct PostgresTerminate: Action {
             chosen = candidates.filter { approvedSet.contains(String($0.pid)) }
             gone = approved.filter { !current.contains($0) }.sorted()
             unapproved = candidates.map { String($0.pid) }.filter { !approvedSet.contains($0) }
-        case nil:
+        case nil where context.approvedFacts.isEmpty:
             context.logger.warning("terminating backends without an approved list (break-glass)", metadata: ["postgres.minutes": "\(minutes)"])
-        case .some:
-            throw ActionFailure(dependency: "PostgreSQL", message: "the approved plan has no list of backends: ask for a new approval")
+        default:
+            // An approved plan that did not measure `backends` (a preview other than postgres.terminate_preview) binds nothing.
+            throw ActionFailure(dependency: "PostgreSQL", message: "the approved plan has no list of backends "
+                                + "(its preview must be postgres.terminate_preview): nothing was terminated")
         }
 
         let own = Set(await client.backendPIDs())
