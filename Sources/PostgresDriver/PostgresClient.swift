@@ -28,8 +28,10 @@ package final class PostgresClient: Sendable {
         let configuration = PostgresConnection.Configuration(
             url: url, connectTimeout: connectTimeout, statementTimeout: statementTimeout, applicationName: applicationName)
         slots = (0..<max(1, poolSize)).map { index in
-            Slot(worker: WorkerPool(threads: 1, name: "PostgresDriver-\(index)", onThreadStart: { Self.blockSIGPIPE() }),
-                 connection: ConfinedConnection(PostgresConnection(configuration: configuration)))
+            let pid = BackendPID()
+            let connection = PostgresConnection(configuration: configuration) { value in pid.value.withLock { $0 = value } }
+            return Slot(worker: WorkerPool(threads: 1, name: "PostgresDriver-\(index)", onThreadStart: { Self.blockSIGPIPE() }),
+                        connection: ConfinedConnection(connection), pid: pid)
         }
         state.withLock { $0.idle = Array(slots.indices.reversed()) }
     }
@@ -66,7 +68,7 @@ package final class PostgresClient: Sendable {
 
     /// The server pids of this pool's open sessions (so actions can leave the bot's own sessions alone).
     package func backendPIDs() async -> [Int32] {
-        slots.compactMap { slot in slot.pid.withLock { $0 } }
+        slots.compactMap { slot in slot.pid.value.withLock { $0 } }
     }
 
     /// Lets running and queued statements finish, closes every session and stops the threads.
@@ -79,10 +81,7 @@ package final class PostgresClient: Sendable {
         }
         for waiter in waiters { waiter.resume(returning: nil) }
         for slot in slots {
-            _ = slot.worker.submit {
-                slot.connection.value.disconnect()
-                slot.pid.withLock { $0 = nil }
-            }
+            _ = slot.worker.submit { slot.connection.value.disconnect() }
             await slot.worker.shutdown()
         }
     }
@@ -96,11 +95,7 @@ package final class PostgresClient: Sendable {
         defer { release(index) }
         let slot = slots[index]
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, PostgresError>, Never>) in
-            let accepted = slot.worker.submit {
-                let outcome = body(slot.connection.value)
-                slot.pid.withLock { $0 = slot.connection.value.backendPID }
-                continuation.resume(returning: outcome)
-            }
+            let accepted = slot.worker.submit { continuation.resume(returning: body(slot.connection.value)) }
             if !accepted { continuation.resume(returning: .failure(.clientClosed)) }
         }
         return try result.get()
@@ -150,13 +145,19 @@ private struct PoolState {
 private final class Slot: Sendable {
     let worker: WorkerPool
     let connection: ConfinedConnection
-    /// The session's server pid as last seen by its thread.
-    let pid = Mutex<Int32?>(nil)
+    let pid: BackendPID
 
-    init(worker: WorkerPool, connection: ConfinedConnection) {
+    init(worker: WorkerPool, connection: ConfinedConnection, pid: BackendPID) {
         self.worker = worker
         self.connection = connection
+        self.pid = pid
     }
+}
+
+/// The server pid of a slot's open session: written by its thread when the session opens or closes,
+/// read by anyone.
+private final class BackendPID: Sendable {
+    let value = Mutex<Int32?>(nil)
 }
 
 /// The libpq session of one slot, used only by jobs of that slot's single worker thread.

@@ -38,11 +38,16 @@ final class PostgresConnection {
     let configuration: Configuration
     /// The libpq connection; only this class and its extensions touch it (on the worker thread).
     var handle: OpaquePointer?
-    /// The server process of the open session, nil when none is open.
-    var backendPID: Int32?
+    /// The server process of the open session, nil when none is open; published as soon as it changes
+    /// (while a long statement still runs), so the client always knows its own sessions.
+    var backendPID: Int32? {
+        didSet { if backendPID != oldValue { onBackendPIDChange(backendPID) } }
+    }
+    private let onBackendPIDChange: @Sendable (Int32?) -> Void
 
-    init(configuration: Configuration) {
+    init(configuration: Configuration, onBackendPIDChange: @escaping @Sendable (Int32?) -> Void = { _ in }) {
         self.configuration = configuration
+        self.onBackendPIDChange = onBackendPIDChange
     }
 
     deinit {

@@ -108,8 +108,8 @@ import Testing
         // DO, not SELECT: the driver resends a read-only SELECT once after its session broke.
         let victimSleep = Task { try await victim.query(Self.sleepBlock) }
         let twinSleep = Task { try await twin.query("SELECT pg_sleep(30)") }
-        // The bot's own pool is busy too: one session sleeps while the other measures.
-        let botSleep = Task { try await botClient.query("SELECT pg_sleep(1.5)") }
+        // The bot's own pool is busy too: one session sleeps (renamed, so only its pid protects it) while the other measures.
+        let botSleep = Task { try await botClient.query(Self.botSleep) }
         try await PostgresFixture.waitUntilActive(victimPID, observer: observer)
         try await PostgresFixture.waitUntilActive(twinPID, observer: observer)
         try await waitForBusyBotSession(botClient, observer: observer)
@@ -181,14 +181,15 @@ import Testing
         await observer.close()
     }
 
+    static let botSleep = "SELECT set_config('application_name', 'renamed', false), pg_sleep(1.5)"
     static let sleepBlock = "DO $$BEGIN PERFORM pg_sleep(30); END$$"
 
-    /// Waits until one of the bot client's sessions runs `pg_sleep(1.5)`.
+    /// Waits until one of the bot client's sessions runs ``botSleep``.
     private func waitForBusyBotSession(_ client: PostgresClient, observer: PostgresClient) async throws {
         for _ in 0..<300 {
             let rows = try await observer.query("""
-                SELECT 1 FROM pg_stat_activity WHERE application_name = 'hybridbot' AND state = 'active' AND query = 'SELECT pg_sleep(1.5)'
-                """).rows
+                SELECT 1 FROM pg_stat_activity WHERE application_name = 'renamed' AND state = 'active' AND query = $1
+                """, [Self.botSleep]).rows
             if !rows.isEmpty { return }
             try await Task.sleep(for: .milliseconds(10))
         }
