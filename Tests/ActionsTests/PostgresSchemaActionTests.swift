@@ -50,6 +50,32 @@ import Testing
         await target.client?.close()
     }
 
+    @Test func aTimedOutConcurrentBuildReportsTheInvalidLeftover() async throws {
+        let target = try PostgresFixture.target()
+        let admin = try PostgresFixture.session("admin")
+        let snapshot = try PostgresFixture.session("old-snapshot")
+        _ = try await admin.query("CREATE TABLE events (id int, kind text)")
+        // CREATE INDEX CONCURRENTLY waits for every older snapshot: this one outlives the 1 s timeout.
+        _ = try await snapshot.query("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        _ = try await snapshot.query("SELECT 1")
+        let create = PostgresCreateIndex(target: target)
+        let parameters: [String: ResolvedValue] = ["table": .string("events"), "column": .string("kind"), "timeout_seconds": .int(1)]
+        let timedOut = await PostgresFixture.failure(create, parameters)
+        #expect(timedOut?.message.contains("statement timeout") == true)
+        #expect(timedOut?.message.contains("an INVALID index `idx_events_kind` is left") == true)
+        _ = try await snapshot.query("ROLLBACK")
+        let again = await PostgresFixture.failure(create, parameters)
+        #expect(again?.message.contains("DROP INDEX CONCURRENTLY \"idx_events_kind\";") == true)
+        let info = try await PostgresFixture.run(PostgresTableInfo(target: target), ["table": .string("events"), "column": .string("kind")])
+        #expect(info.previewFacts.contains(PreviewFact(name: "index_exists", value: .exact("false"))))
+        #expect(PostgresFixture.table(info)?.rows.first?[1] == "NO")
+
+        _ = try await admin.query("DROP TABLE events")
+        await snapshot.close()
+        await admin.close()
+        await target.client?.close()
+    }
+
     @Test(arguments: [
         ["table": "orders; DROP TABLE victims", "column": "id"],
         ["table": "orders", "column": "id\") ; DROP TABLE victims; --"],

@@ -21,7 +21,7 @@ struct ColumnInspection: Sendable {
 
     var indexExists: Bool { indexes.contains { $0.valid && $0.leading } }
 
-    static func inspect(_ target: PostgresTarget, table: String, column: String, for action: String)
+    static func inspect(_ target: PostgresTarget, table: String, column: String)
         async throws(ActionFailure) -> ColumnInspection {
         let client = try target.connected()
         do {
@@ -81,7 +81,7 @@ package struct PostgresTableInfo: Action {
         guard let indexName = ColumnInspection.indexName(table: table, column: column) else {
             throw .badParameter(name, "the index name `idx_\(table)_\(column)` would be longer than 63 characters")
         }
-        let info = try await ColumnInspection.inspect(target, table: table, column: column, for: name)
+        let info = try await ColumnInspection.inspect(target, table: table, column: column)
         let rows = info.estimatedRows.map { Int($0).grouped } ?? "unknown"
         let existing = info.indexes.filter { $0.leading && $0.valid }.map(\.name)
         let summary = "`\(info.schema).\(table)` (~\(rows) rows, \(info.size)), column `\(column)` \(info.columnType): "
@@ -122,7 +122,7 @@ package struct PostgresCreateIndex: Action {
             throw .badParameter(name, "the index name `idx_\(table)_\(column)` would be longer than 63 characters")
         }
         let client = try target.connected()
-        let info = try await ColumnInspection.inspect(target, table: table, column: column, for: name)
+        let info = try await ColumnInspection.inspect(target, table: table, column: column)
         if let same = info.indexes.first(where: { $0.name == indexName }) {
             guard same.valid else { throw leftover(indexName) }
             return ActionOutput(summary: "Index `\(indexName)` on `\(table) (\(column))` already exists; nothing was done.",
@@ -133,7 +133,7 @@ package struct PostgresCreateIndex: Action {
             _ = try await client.query("CREATE INDEX CONCURRENTLY IF NOT EXISTS \(quotedIndex) ON \(quotedTable) (\(quotedColumn))",
                                        statementTimeout: .seconds(timeout))
         } catch {
-            let after = try? await ColumnInspection.inspect(target, table: table, column: column, for: name)
+            let after = try? await ColumnInspection.inspect(target, table: table, column: column)
             if after?.indexes.contains(where: { $0.name == indexName && !$0.valid }) == true {
                 let base = target.failure(error, doing: "create index `\(indexName)`")
                 throw ActionFailure(dependency: base.dependency, message: base.message + " " + leftover(indexName).message)
@@ -141,7 +141,7 @@ package struct PostgresCreateIndex: Action {
             throw target.failure(error, doing: "create index `\(indexName)`")
         }
         let elapsed = ContinuousClock.now - started
-        let after = try await ColumnInspection.inspect(target, table: table, column: column, for: name)
+        let after = try await ColumnInspection.inspect(target, table: table, column: column)
         guard after.indexes.contains(where: { $0.name == indexName && $0.valid }) else { throw leftover(indexName) }
         context.logger.notice("created postgres index", metadata: ["postgres.index": "\(indexName)", "postgres.target": "\(target.shown)"])
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
