@@ -12,7 +12,9 @@ package enum ActionCatalog {
                 baseURL: settings["HYBRID_API_URL"] ?? "http://127.0.0.1:8000", bearer: settings["HYBRID_API_KEY"],
                 bearerSetting: "HYBRID_API_KEY"),
         ]
-        return KubernetesActions.makeAll(client: kubernetes, templateRoot: settings["HYBRIDBOT_PLUGINS"] ?? "./plugins") + [
+        let postgres = PostgresTarget.fromSettings { settings[$0] }
+        return KubernetesActions.makeAll(client: kubernetes, templateRoot: settings["HYBRIDBOT_PLUGINS"] ?? "./plugins")
+            + PostgresActions.makeAll(target: postgres.database, pgbouncer: postgres.pgbouncer) + [
             RedisDBSize(target: redis), RedisFlushDB(target: redis), RedisQueues(target: redis), RedisCountKeys(target: redis),
             RedisDeleteKeys(target: redis),
             PrometheusQuery(client: prometheus), PrometheusIndicators(client: prometheus),
@@ -26,7 +28,7 @@ package enum ActionCatalog {
     }
 
     /// The names alone, for validating plugin files without connecting anything (a test keeps it equal to `actions`).
-    package static let names: Set<String> = KubernetesActions.names.union([
+    package static let names: Set<String> = KubernetesActions.names.union(PostgresActions.names).union([
         "redis.dbsize", "redis.flushdb", "redis.queues", "redis.count_keys", "redis.delete_keys",
         "prometheus.query", "prometheus.indicators",
         "http.check", "http.post",

@@ -114,6 +114,8 @@ struct KubernetesChangeActionTests {
         let root = try Self.templates()
         defer { try? FileManager.default.removeItem(at: root) }
         try await KubernetesFixture.run { api, client in
+            // Long enough that the first poll (40 ms) sees the Job active even on a loaded machine.
+            await api.set(jobOutcome: .succeed, after: .seconds(1))
             let progress = ProgressLog()
             let action = KubernetesCreateJob(client: client, templateRoot: root.path, progress: { await progress.add($0) })
             let output = try await action.run([

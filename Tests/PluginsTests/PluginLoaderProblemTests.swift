@@ -60,7 +60,7 @@ private let cases: [PluginCase] = [
     PluginCase("name differs from folder", plugin(scaleCommand, name: "opz"),
                ["\(file):1: name 'opz' must equal the folder name 'ops'"]),
     PluginCase("unknown command key", plugin("  - pattern: \(flush)\n    summary: s\n    destructve: true\n    steps: [{redis.flushdb: {}}]"),
-               ["\(file):6: unknown key 'destructve' in command (expected 'pattern', 'summary', 'args', 'destructive', 'preview', 'steps', 'verify')"]),
+               ["\(file):6: unknown key 'destructve' in command (expected 'pattern', 'summary', 'args', 'destructive', 'preview', 'steps', 'verify', 'revert', 'cancels')"]),
     PluginCase("missing summary", plugin("  - pattern: \(flush)\n    steps: [{redis.flushdb: {}}]"),
                ["\(file):4: command is missing required key 'summary'"]),
     PluginCase("destructive is not a bool", plugin("  - pattern: \(flush)\n    summary: s\n    destructive: maybe\n    steps: [{redis.flushdb: {}}]"),
