@@ -72,6 +72,7 @@ if command -v python3 >/dev/null && [ -z "${PROMETHEUS_URL:-}${HYBRID_API_URL:-}
     export HYBRID_API_URL="http://127.0.0.1:$platform_port"
     export KUBERNETES_API_URL="http://127.0.0.1:$platform_port"
     export KUBERNETES_TOKEN="local-trial-kube-token"
+    export NOTIFICATION_SERVICE_URL="http://127.0.0.1:$platform_port"
     # PagerDuty's REST and Events API are answered by the same stand-in, which logs every call to platform.log.
     if [ -z "${PAGERDUTY_API_URL:-}${PAGERDUTY_EVENTS_URL:-}" ]; then
         export PAGERDUTY_API_URL="http://127.0.0.1:$platform_port"

@@ -71,8 +71,8 @@ def settle(kind, name, delay):
     threading.Thread(target=run, daemon=True).start()
 
 PROM = [  # (substring of the PromQL, labels, value)
-    ('quantile="0.95"})', None, [({}, "0.42")]),
     ("by (handler)", None, [({"handler": "/v1/analyze"}, "0.81"), ({"handler": "/v1/search"}, "0.33"), ({"handler": "/v1/health"}, "0.01")]),
+    ('quantile="0.95"})', None, [({}, "0.42")]),
     ("http_requests_total", None, [({}, "0.004")]),
     ("up{", None, [({}, "0.999")]),
     ("node_cpu_seconds_total", None, [({}, "0.55")]),
@@ -129,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
                     "database": {"status": "healthy"}, "redis": {"status": "healthy"}, "ai-orchestrator": {"status": "healthy"},
                     "earnings-analyzer": {"status": "degraded", "detail": "p95 2.1 s"}, "guardrail-engine": {"status": "healthy"}}})
             return self.send(200, {"status": "healthy", "version": "2.4.1"})
+        if p == "/test-notification" and self.command == "POST":
+            return self.send(200, {"status": "sent", "channels": ["email", "slack"]})
         if p in ("/api/v1/query", "/api/v1/query_range"):
             return self.prometheus(q.get("query", ""), p.endswith("range"))
         if p.startswith("/incidents") or p == "/v2/enqueue":
@@ -237,8 +239,14 @@ class Handler(BaseHTTPRequestHandler):
                 job = self.body()
                 name = job.get("metadata", {}).get("name") or job.get("metadata", {}).get("generateName", "job-") + "local"
                 job.setdefault("metadata", {})["name"] = name
-                job["status"] = {"active": 0, "succeeded": 1}
+                job["status"] = {"active": 1, "startTime": now()}
                 state["jobs"][name] = job
+                def finish():
+                    time.sleep(3)
+                    with lock:
+                        job["status"] = {"active": 0, "succeeded": 1, "startTime": job["status"].get("startTime"), "completionTime": now(),
+                                         "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": now()}]}
+                threading.Thread(target=finish, daemon=True).start()
                 return self.send(201, job)
             name = (m.group(2) or "/")[1:]
             job = state["jobs"].get(name)

@@ -16,7 +16,7 @@ if [ ! -s "$pd_secret_file" ]; then
 fi
 export PAGERDUTY_WEBHOOK_SECRETS="${PAGERDUTY_WEBHOOK_SECRETS:-$(cat "$pd_secret_file")}"
 export HYBRIDBOT_LISTEN="${HYBRIDBOT_LISTEN:-127.0.0.1:8080}"
-bin="$PWD/.build/release/hybridbot"
+bin="${HYBRIDBOT_BIN:-$PWD/.build/release/hybridbot}"
 
 # Throwaway Redis, PostgreSQL and a stand-in for the gateway/Prometheus/Kubernetes (scripts/dev-deps.sh), unless you
 # point REDIS_URL / DATABASE_URL / PROMETHEUS_URL… at real ones first. All stop when the trial stops.
@@ -31,7 +31,7 @@ The signing secret is in $secret_file (hybridbot say reads it from there). In a 
     $bin say --as U01ALICE "/hybrid help"
     $bin say --as U01ALICE "/hybrid status"
     $bin say --as U01ALICE "/hybrid scale api-gateway 10"
-    $bin say --as U03CAROL "/hybrid db long-queries 0"
+    $bin say --as U03CAROL "/hybrid db long-queries 1"    # a report-job session sleeps in PostgreSQL
     $bin say --as U01ALICE "/hybrid cache flush"            # destructive: posts an approval request
     $bin say --as U02BOB --click approval.approve:ID         # a second operator approves (ID from the request)
     $bin audit list

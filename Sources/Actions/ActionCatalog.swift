@@ -11,6 +11,9 @@ package enum ActionCatalog {
             "gateway": HTTPService(
                 baseURL: settings["HYBRID_API_URL"] ?? "http://127.0.0.1:8000", bearer: settings["HYBRID_API_KEY"],
                 bearerSetting: "HYBRID_API_KEY"),
+            "notification": HTTPService(
+                baseURL: settings["NOTIFICATION_SERVICE_URL"] ?? "http://notification-service.hybrid-ai.svc:8080", bearer: nil,
+                bearerSetting: nil),
         ]
         let postgres = PostgresTarget.fromSettings { settings[$0] }
         return KubernetesActions.makeAll(client: kubernetes, templateRoot: settings["HYBRIDBOT_PLUGINS"] ?? "./plugins")

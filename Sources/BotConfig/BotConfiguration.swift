@@ -11,8 +11,9 @@ package struct BotConfiguration: Sendable {
         "PAGERDUTY_ROUTING_KEY", "PAGERDUTY_SLACK_CHANNEL",
         "KUBERNETES_API_URL", "KUBERNETES_TOKEN", "KUBERNETES_TOKEN_FILE", "KUBERNETES_CA_FILE", "KUBERNETES_NAMESPACE",
         "REDIS_URL", "DATABASE_URL", "PROMETHEUS_URL", "HYBRID_API_URL", "HYBRID_API_KEY", "LOG_FORMAT", "LOG_LEVEL",
-        // Beyond contract.md: pgbouncer's admin console for `db pool` (optional).
-        "PGBOUNCER_URL",
+        // Beyond contract.md: pgbouncer's admin console for `db pool` (optional) and the notification service of
+        // Runbook 5 (`review notify-test`).
+        "PGBOUNCER_URL", "NOTIFICATION_SERVICE_URL",
     ]
 
     /// Keys whose values are secrets: redacted everywhere, never printed.

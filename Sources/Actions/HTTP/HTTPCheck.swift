@@ -68,6 +68,10 @@ struct HTTPProbe: Sendable {
     let action: String
 
     static let healthyWords: Set<String> = ["healthy", "ok", "up", "pass", "passing", "green", "available", "operational", "ready"]
+    /// A `status` that says something is wrong; any other word (e.g. `sent`) is reported but not judged.
+    static let unhealthyWords: Set<String> = [
+        "unhealthy", "degraded", "down", "fail", "failing", "failed", "error", "critical", "red", "unavailable", "warn", "warning",
+    ]
 
     func run(method: String, _ parameters: [String: ResolvedValue], context: ActionContext) async throws(ActionFailure) -> ActionOutput {
         let soft = parameters["soft"] == .bool(true)
@@ -126,7 +130,7 @@ struct HTTPProbe: Sendable {
             return try fail("HTTP \(response.status)" + (said.map { ": \($0.prefix(200))" } ?? "") + " after \(ms) ms")
         }
         let slow = parameters["max_ms"]?.intValue.map { ms >= $0 } ?? false
-        let reportedHealthy = reported.map { Self.healthyWords.contains($0.lowercased()) } ?? true
+        let reportedHealthy = reported.map { !Self.unhealthyWords.contains($0.lowercased()) } ?? true
         let healthy = !slow && reportedHealthy && unhealthyComponents == 0
         var value = "HTTP \(response.status) in \(ms) ms"
         if let reported { value += ", status `\(SlackSafe.code(String(reported.prefix(40))))`" }

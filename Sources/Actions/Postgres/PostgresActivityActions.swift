@@ -33,7 +33,7 @@ package struct PostgresConnections: Action {
             summary: "PostgreSQL `\(target.shown)`: *\(total)* of \(maximum) connections in use (\(percent) %): \(breakdown)",
             facts: facts,
             details: [
-                .indicator(name: "connections", value: "\(total)/\(maximum)", threshold: "80 %", healthy: percent < 80),
+                .indicator(name: "connections", value: "\(total)/\(maximum)", threshold: "healthy below 80 % of max_connections", healthy: percent < 80),
                 .table(OutputTable(title: "Client backends by state", columns: ["state", "count"],
                                    rows: states.map { [$0.state, String($0.count)] })),
             ])

@@ -82,13 +82,16 @@ struct IndicatorEvaluator: Sendable {
             case .success(let answer)?:
                 if let by = spec.by, case .vector(let samples) = answer, !samples.isEmpty {
                     var rows: [[String]] = []
+                    let judged = spec.threshold != nil
                     for sample in samples.sorted(by: { ($0.value.isNaN ? -.infinity : $0.value) > ($1.value.isNaN ? -.infinity : $1.value) }) {
                         let value = sample.value * spec.scale
                         let healthy = spec.healthy(value)
                         count(healthy, into: &out)
-                        rows.append([mark(healthy), sample.labels[by] ?? "(no \(by))", spec.format(value)])
+                        let cells = [sample.labels[by] ?? "(no \(by))", spec.format(value)]
+                        rows.append(judged ? [mark(healthy)] + cells : cells)
                     }
-                    out.details.append(.table(OutputTable(title: spec.name + (spec.threshold.map { " (\($0))" } ?? ""), columns: ["", by, "value"], rows: rows)))
+                    let columns = judged ? ["", by, "value"] : [by, "value"]
+                    out.details.append(.table(OutputTable(title: spec.name + (spec.threshold.map { " (\($0))" } ?? ""), columns: columns, rows: rows)))
                     out.facts[spec.name] = String(rows.count) + " series"
                 } else if let raw = answer.firstValue {
                     let value = raw * spec.scale
@@ -178,8 +181,17 @@ package struct PrometheusQuery: Action {
             summary = OutputLine.indicator(name: n, value: value, threshold: threshold, healthy: healthy)
             return ActionOutput(summary: summary, facts: facts)
         default:
-            summary = "*\(spec.name)*" + (result.red > 0 ? ": *\(result.red) red*" : "")
-            return ActionOutput(summary: summary, facts: facts, details: result.details)
+            // A table by label: its title says what it is; the summary only adds the verdict.
+            let verdict = spec.threshold == nil ? "" : (result.red > 0 ? ": *\(result.red) red*" : ": all green")
+            var details = result.details
+            if case .table(var table)? = details.first, details.count == 1 {
+                summary = "*\(table.title ?? spec.name)*" + verdict
+                table.title = nil
+                details = [.table(table)]
+            } else {
+                summary = "*\(spec.name)*" + verdict
+            }
+            return ActionOutput(summary: summary, facts: facts, details: details)
         }
     }
 }
