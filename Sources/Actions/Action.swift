@@ -1,6 +1,16 @@
 import BotCore
 import Logging
 
+/// Why a run is allowed to act: the actions that act on a measured set need to know.
+package enum RunAuthorization: Sendable, Equatable {
+    /// A command that needs no approval (or a preview/verification).
+    case direct
+    /// An approved plan: `approvedFacts` are what the approvers saw.
+    case approved
+    /// A destructive command run without approval by a break-glass role, with a reason.
+    case breakGlass
+}
+
 /// Who is asking and where: what every action may want to know, never anything secret.
 package struct ActionContext: Sendable {
     package let userID: String
@@ -12,10 +22,11 @@ package struct ActionContext: Sendable {
     package let approvedFacts: [PreviewFact]
     /// The folder of the plugin that declared the command (for `exec` programs and Job templates).
     package let pluginDirectory: String?
+    package let authorization: RunAuthorization
 
     package init(
         userID: String, channelID: String, command: String, logger: Logger, approvedFacts: [PreviewFact] = [],
-        pluginDirectory: String? = nil
+        pluginDirectory: String? = nil, authorization: RunAuthorization? = nil
     ) {
         self.userID = userID
         self.channelID = channelID
@@ -23,6 +34,7 @@ package struct ActionContext: Sendable {
         self.logger = logger
         self.approvedFacts = approvedFacts
         self.pluginDirectory = pluginDirectory
+        self.authorization = authorization ?? (approvedFacts.isEmpty ? .direct : .approved)
     }
 
     /// The approved value of one fact, if this run executes an approved plan that measured it.

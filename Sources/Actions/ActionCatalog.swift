@@ -1,3 +1,4 @@
+import BotCore
 import HTTPDriver
 
 /// Every built-in action of this build, wired from the settings (environment + hybridbot.yaml, defaults included).
@@ -37,4 +38,34 @@ package enum ActionCatalog {
         "http.check", "http.post",
         "exec",
     ])
+
+    /// Actions that change or remove things an approval must bind: only in a `destructive: true` command (`check` says so),
+    /// and refused at run time outside an approved plan or break-glass.
+    package static let requiringApproval: Set<String> = [
+        "redis.flushdb", "redis.delete_keys", "postgres.terminate", "postgres.create_index", "kubernetes.delete_pods",
+        "kubernetes.create_job",
+    ]
+
+    /// What `check` must refuse about how commands use actions: a step that needs an approval in a command that is not
+    /// `destructive: true` (or in its automatic revert, which runs unattended), and `on_failure: continue` on a preview
+    /// step or on a step that changes things. (file, line, message) for each.
+    package static func usageProblems(in commands: [CommandSpec]) -> [(file: String, line: Int, message: String)] {
+        var problems: [(file: String, line: Int, message: String)] = []
+        for spec in commands {
+            let file = spec.location.file
+            for step in spec.steps where requiringApproval.contains(step.action) && !spec.destructive {
+                problems.append((file, step.line, "'\(step.action)' runs only after an approval: mark command '\(spec.path)' destructive: true"))
+            }
+            for step in spec.revert?.steps ?? [] where requiringApproval.contains(step.action) {
+                problems.append((file, step.line, "'\(step.action)' cannot be an automatic revert step: it needs an approval"))
+            }
+            for step in spec.preview where step.parameters["on_failure"] != nil {
+                problems.append((file, step.line, "on_failure cannot be set on a preview step: an approval must see every measurement"))
+            }
+            for step in spec.steps where step.parameters["on_failure"] != nil && (spec.destructive || requiringApproval.contains(step.action)) {
+                problems.append((file, step.line, "on_failure: continue is for diagnostics only, not for steps of a destructive command"))
+            }
+        }
+        return problems
+    }
 }

@@ -125,7 +125,17 @@ extension ApprovalFlow {
             detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
         let context = ActionContext(
             userID: r.requester, channelID: r.channel, command: command, logger: logger, approvedFacts: stored.plan.facts,
-            pluginDirectory: invocation.spec.pluginDirectory)
+            pluginDirectory: invocation.spec.pluginDirectory, authorization: .approved)
+        let reverts = Reverts(store: store, now: now)
+        let replyTarget = ReplyTarget(
+            channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
+        let armed = await reverts.arm(
+            spec: invocation.spec, arguments: invocation.arguments, command: command, user: r.requester, channel: r.channel, reply: replyTarget)
+        if case .failure(let error)? = armed {
+            try? await store.finishExecution(key: key, result: "not run: \(error.message)")
+            return await finishNotRun(stored, "it must be undone automatically, but \(error.message)", clicker: clicker)
+        }
+        let revertLine: String? = if case .success(let line)? = armed { line } else { nil }
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: steps) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
         let progress = ProgressMessage(
@@ -138,14 +148,15 @@ extension ApprovalFlow {
         var result = base
         result.kind = "result"
         if let failure = outcome.failure {
-            text = "❌ `\(shown)` failed — \(failure.dependency): \(failure.message)" + (outcome.lines.isEmpty ? "" : "\nDone before the failure:\n" + outcome.lines.joined(separator: "\n"))
+            text = "❌ `\(shown)` failed — \(SlackText.escaped(failure.dependency)): \(SlackText.escaped(failure.message))"
+                + (outcome.lines.isEmpty ? "" : "\nDone before the failure:\n" + outcome.lines.joined(separator: "\n"))
+                + (revertLine == nil ? "" : "\n⏱ The automatic revert stays scheduled: part of the command may have been applied.")
             result.outcome = "failed"
             result.detail["error"] = .string(failure.description)
         } else {
-            let reverts = await Reverts(store: store, now: now).afterSuccess(
-                spec: invocation.spec, arguments: invocation.arguments, command: command, user: r.requester, channel: r.channel,
-                reply: ReplyTarget(channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL))
-            text = "✅ `\(shown)` (requested by <@\(r.requester)>, approved by \(approvers)):\n" + (outcome.lines + reverts).joined(separator: "\n")
+            let ended = await reverts.afterSuccess(spec: invocation.spec)
+            text = "✅ `\(shown)` (requested by <@\(r.requester)>, approved by \(approvers)):\n"
+                + (outcome.lines + [revertLine].compactMap { $0 } + ended).joined(separator: "\n")
             result.outcome = "ok"
         }
         _ = try? await store.append(result)

@@ -38,12 +38,22 @@ extension CommandProcessor {
         }
 
         let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger,
-                                    pluginDirectory: invocation.spec.pluginDirectory)
-        if let revert = invocation.spec.revert, Reverts.delay(of: revert, arguments: invocation.arguments) == nil {
-            let text = "Not run: `\(SlackText.escaped(canonical))` must be undone automatically, but its duration is not like 90s, 30m or 2h (at most 24h)."
+                                    pluginDirectory: invocation.spec.pluginDirectory,
+                                    authorization: breakGlass == nil ? .direct : .breakGlass)
+        let reverts = Reverts(store: store, now: approvals.now)
+        var revertLine: String?
+        switch await reverts.arm(
+            spec: invocation.spec, arguments: invocation.arguments, command: canonical, user: command.userID, channel: command.channelID,
+            reply: ReplyTarget(channel: command.channelID, threadTS: nil, responseURL: command.responseURL)) {
+        case .failure(let error)?:
+            let text = "Not run: `\(SlackText.escaped(canonical))` must be undone automatically, but \(error.message)."
             try? await store.finishExecution(key: key, result: text)
             await poster.respond(.ephemeral(text), to: command)
             return
+        case .success(let line)?:
+            revertLine = line
+        case nil:
+            break
         }
         let runner = StepRunner(actions: actions, store: store, logger: logger)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: runner) }
@@ -60,15 +70,14 @@ extension CommandProcessor {
         let text: String
         var result = base
         if let failure {
-            text = header + "\n❌ *Failed* — \(failure.dependency): \(failure.message)"
+            text = header + "\n❌ *Failed* — \(SlackText.escaped(failure.dependency)): \(SlackText.escaped(failure.message))"
                 + (lines.isEmpty ? "" : "\nDone before the failure:\n" + lines.joined(separator: "\n"))
+                + (revertLine == nil ? "" : "\n⏱ The automatic revert stays scheduled: part of the command may have been applied.")
             result.outcome = "failed"
             result.detail["error"] = .string(failure.description)
         } else {
-            let reverts = await Reverts(store: store, now: approvals.now).afterSuccess(
-                spec: invocation.spec, arguments: invocation.arguments, command: canonical, user: command.userID,
-                channel: command.channelID, reply: ReplyTarget(channel: command.channelID, threadTS: nil, responseURL: command.responseURL))
-            text = header + "\n✅ " + (lines + reverts).joined(separator: "\n")
+            let ended = await reverts.afterSuccess(spec: invocation.spec)
+            text = header + "\n✅ " + (lines + [revertLine].compactMap { $0 } + ended).joined(separator: "\n")
             result.outcome = "ok"
         }
         await record(result)

@@ -53,7 +53,7 @@ extension SlackPoster {
     func postThreaded(_ message: SlackMessage, channel: String, threadTS: String?) async -> String? {
         guard let web else { return nil }
         do {
-            return try await web.postMessage(channel: channel, message: message.mapText(redactor.redact), threadTS: threadTS)
+            return try await web.postMessage(channel: channel, message: message.mapText(outgoing), threadTS: threadTS)
         } catch {
             return nil
         }

@@ -29,7 +29,12 @@ struct RevertPlan: Sendable, Codable {
     let dueAt: Int64
 }
 
-/// Schedules and cancels reverts after a command succeeded (timer kind `revert`, key `revert:<key>`).
+struct RevertError: Error {
+    let message: String
+}
+
+/// Schedules reverts before a command runs and cancels them after one that ends them (timer kind `revert`,
+/// key `revert:<key>`).
 struct Reverts: Sendable {
     let store: HybridStore
     let now: @Sendable () -> Int64
@@ -47,32 +52,35 @@ struct Reverts: Sendable {
         return RevertSpec.seconds(text)
     }
 
-    /// After success: schedule this command's revert and/or cancel the one it ends. Returns lines for the reply.
-    func afterSuccess(
+    /// Before the steps run: schedule this command's revert durably, so a crash or a step that fails half-way still
+    /// gets undone (the revert steps are idempotent patches). nil = nothing to schedule; `.failure` = it could not be
+    /// scheduled, and the command must not run.
+    func arm(
         spec: CommandSpec, arguments: [String: ArgumentValue], command: String, user: String, channel: String, reply: ReplyTarget
-    ) async -> [String] {
-        var lines: [String] = []
-        if let key = spec.cancels {
-            if (try? await store.cancelTimer(key: "revert:" + key)) == true {
-                lines.append("⏱ The scheduled automatic revert (`\(key)`) is cancelled: this command ended it early.")
-            }
+    ) async -> Result<String, RevertError>? {
+        guard let revert = spec.revert else { return nil }
+        guard let seconds = Self.delay(of: revert, arguments: arguments) else {
+            return .failure(RevertError(message: "its duration is not like 90s, 30m or 2h (at most 24h)"))
         }
-        if let revert = spec.revert, let seconds = Self.delay(of: revert, arguments: arguments) {
-            let due = now() + Int64(seconds) * 1000
-            let steps = revert.steps.map { step in
-                RevertPlan.Step(action: step.action, parameters: step.resolve(with: arguments).mapValues(JSONValue.init))
-            }
-            let plan = RevertPlan(key: revert.key, command: command, user: user, channel: channel, reply: reply, steps: steps, dueAt: due)
-            let payload = (try? JSONEncoder().encode(plan)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            do {
-                try await store.scheduleTimer(key: "revert:" + revert.key, kind: RevertHandler.kind, dueAt: due, payload: payload, replace: true)
-                let at = Timestamp.rfc3339(Date(timeIntervalSince1970: Double(due) / 1000))
-                lines.append("⏱ Automatic revert at \(at) (in \(Self.describe(seconds))), also if the bot restarts meanwhile.")
-            } catch {
-                lines.append("⚠️ The automatic revert could NOT be scheduled (\(error)). Undo this by hand when it is no longer needed.")
-            }
+        let due = now() + Int64(seconds) * 1000
+        let steps = revert.steps.map { step in
+            RevertPlan.Step(action: step.action, parameters: step.resolve(with: arguments).mapValues(JSONValue.init))
         }
-        return lines
+        let plan = RevertPlan(key: revert.key, command: command, user: user, channel: channel, reply: reply, steps: steps, dueAt: due)
+        let payload = (try? JSONEncoder().encode(plan)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        do {
+            try await store.scheduleTimer(key: "revert:" + revert.key, kind: RevertHandler.kind, dueAt: due, payload: payload, replace: true)
+        } catch {
+            return .failure(RevertError(message: "the automatic revert could not be stored (\(error))"))
+        }
+        let at = Timestamp.rfc3339(Date(timeIntervalSince1970: Double(due) / 1000))
+        return .success("⏱ Automatic revert at \(at) (in \(Self.describe(seconds))), also if the bot restarts meanwhile.")
+    }
+
+    /// After success: cancel the revert this command ends early (`cancels:`). Returns lines for the reply.
+    func afterSuccess(spec: CommandSpec) async -> [String] {
+        guard let key = spec.cancels, (try? await store.cancelTimer(key: "revert:" + key)) == true else { return [] }
+        return ["⏱ The scheduled automatic revert (`\(key)`) is cancelled: this command ended it early."]
     }
 
     static func describe(_ seconds: Int) -> String {
@@ -102,8 +110,8 @@ struct RevertHandler: TimerHandler {
             .run(resolved: steps, context: context, audit: base, kind: "revert")
         let shown = SlackText.escaped(plan.command)
         if let failure = outcome.failure {
-            if timer.attempts <= 1 {
-                let text = "🚨 The automatic revert of `\(shown)` FAILED — \(failure.dependency): \(failure.message). "
+            if timer.attempts == 0 {
+                let text = "🚨 The automatic revert of `\(shown)` FAILED — \(SlackText.escaped(failure.dependency)): \(SlackText.escaped(failure.message)). "
                     + "The bot retries every 30 s; undo it by hand if this persists."
                 await poster.reply(.inChannel(text), channel: plan.reply.channel, threadTS: plan.reply.threadTS, responseURL: plan.reply.responseURL)
             }

@@ -19,7 +19,7 @@ package struct SlackPoster: Sendable {
 
     /// Posts a new public message; returns its (channel, ts) when posted through the Web API.
     func postPublic(_ message: SlackMessage, channel: String, responseURL: String?) async -> (String, String)? {
-        let safe = message.mapText(redactor.redact)
+        let safe = message.mapText(outgoing)
         if let web {
             do {
                 return (channel, try await web.postMessage(channel: channel, message: safe))
@@ -33,7 +33,7 @@ package struct SlackPoster: Sendable {
 
     /// Replaces a message the bot posted (chat.update), or the clicked message through the click's response_url.
     func update(_ message: SlackMessage, channel: String?, ts: String?, responseURL: String?) async {
-        let safe = message.mapText(redactor.redact)
+        let safe = message.mapText(outgoing)
         if let web, let channel, let ts {
             do {
                 try await web.updateMessage(channel: channel, ts: ts, message: safe)
@@ -47,7 +47,7 @@ package struct SlackPoster: Sendable {
 
     /// A reply under the message (thread) when possible, else a new public message.
     func reply(_ message: SlackMessage, channel: String?, threadTS: String?, responseURL: String?) async {
-        let safe = message.mapText(redactor.redact)
+        let safe = message.mapText(outgoing)
         if let web, let channel {
             do {
                 _ = try await web.postMessage(channel: channel, message: safe, threadTS: threadTS)
@@ -61,12 +61,12 @@ package struct SlackPoster: Sendable {
 
     /// The answer to a slash command, through its `response_url`, as given (ephemeral or in channel).
     func respond(_ message: SlackMessage, to command: SlashCommand) async {
-        await post(message.mapText(redactor.redact), to: command.responseURL)
+        await post(message.mapText(outgoing), to: command.responseURL)
     }
 
     /// Only `user` sees it.
     func tellOnly(_ text: String, user: String, channel: String?, responseURL: String?) async {
-        let safe = redactor.redact(text)
+        let safe = outgoing(text)
         if let responseURL {
             var message = SlackMessage.ephemeral(safe)
             message.replaceOriginal = false
@@ -96,5 +96,12 @@ package struct SlackPoster: Sendable {
 
     private func log(_ what: String, _ error: any Error) {
         logger.error("could not post to Slack", metadata: ["slack.method": "\(what)", "error": "\(redactor.redact("\(error)"))"])
+    }
+
+    /// Every text the bot sends: secrets redacted, and Slack's broadcast mentions (`<!channel>`, `<!here>`,
+    /// `<!everyone>`, `<!subteam^…>`) neutralized — the bot never means one, but command output, PagerDuty titles and
+    /// service error texts could carry one.
+    func outgoing(_ text: String) -> String {
+        redactor.redact(text).replacingOccurrences(of: "<!", with: "&lt;!")
     }
 }

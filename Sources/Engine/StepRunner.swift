@@ -1,6 +1,7 @@
 import Actions
 import BotCore
 import Logging
+import Slack
 import Store
 
 /// Runs a command's steps (or preview) in order, auditing each action; stops at the first failure.
@@ -41,6 +42,9 @@ struct StepRunner: Sendable {
                 guard let action = actions[step.action] else {
                     throw ActionFailure(dependency: step.action, message: "this build has no action `\(step.action)`")
                 }
+                if context.authorization == .direct && ActionCatalog.requiringApproval.contains(step.action) {
+                    throw ActionFailure(dependency: step.action, message: "runs only after an approval: mark the command `destructive: true`")
+                }
                 if readOnly && !action.readOnly {
                     throw ActionFailure(dependency: step.action, message: "`\(step.action)` changes things and cannot be a preview step")
                 }
@@ -55,7 +59,7 @@ struct StepRunner: Sendable {
                 await append(entry)
                 if continueOnFailure {
                     outcome.outputs.append(ActionOutput(
-                        summary: "⚠️ *\(error.dependency)*: \(error.message)", facts: ["error": error.description]))
+                        summary: "⚠️ *\(SlackText.escaped(error.dependency))*: \(SlackText.escaped(error.message))", facts: ["error": error.description]))
                     continue
                 }
                 outcome.failure = error

@@ -1,5 +1,6 @@
 import Actions
 import BotCore
+import Slack
 import Store
 
 /// The runbook's success check (`verify:` of a command): measured right before the command runs and again
@@ -36,7 +37,7 @@ struct Verification: Sendable {
         func side(_ outcome: StepRunner.Outcome) -> String {
             var text = outcome.lines.joined(separator: "\n")
             if let failure = outcome.failure {
-                text += (text.isEmpty ? "" : "\n") + "could not measure — \(failure.dependency): \(failure.message)"
+                text += (text.isEmpty ? "" : "\n") + "could not measure — \(SlackText.escaped(failure.dependency)): \(SlackText.escaped(failure.message))"
             }
             return text.isEmpty ? "_nothing measured_" : text
         }

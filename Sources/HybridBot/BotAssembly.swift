@@ -16,6 +16,7 @@ struct LoadedConfiguration {
         let plugins = PluginLoader.load(directory: config.pluginsPath, knownActions: knownActions)
         let permissions = PermissionsLoader.load(path: config.permissionsPath)
         var problems = plugins.problems + permissions.problems
+            + ActionCatalog.usageProblems(in: plugins.table.commands).map { LoadProblem(file: $0.file, line: $0.line, message: $0.message) }
         var warnings: [LoadProblem] = []
         if let policy = permissions.policy {
             let cross = ConfigurationCheck.crossCheck(

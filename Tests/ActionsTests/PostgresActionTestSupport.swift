@@ -8,9 +8,9 @@ import Testing
 
 /// Helpers for the `postgres.*` action tests (real server of the suite's `.postgresServer` trait).
 enum PostgresFixture {
-    static func context(approved: [PreviewFact] = []) -> ActionContext {
+    static func context(approved: [PreviewFact] = [], authorization: RunAuthorization? = nil) -> ActionContext {
         ActionContext(userID: "U0TEST", channelID: "C0TEST", command: "db test", logger: Logger(label: "postgres-action-tests"),
-                      approvedFacts: approved)
+                      approvedFacts: approved, authorization: authorization)
     }
 
     static func target() throws -> PostgresTarget {
@@ -56,9 +56,11 @@ enum PostgresFixture {
         Issue.record("backends \(pids) still present after 3s")
     }
 
-    static func run(_ action: any Action, _ parameters: [String: ResolvedValue] = [:], approved: [PreviewFact] = [])
-        async throws -> ActionOutput {
-        try await action.run(parameters, context: context(approved: approved))
+    static func run(
+        _ action: any Action, _ parameters: [String: ResolvedValue] = [:], approved: [PreviewFact] = [],
+        authorization: RunAuthorization? = nil
+    ) async throws -> ActionOutput {
+        try await action.run(parameters, context: context(approved: approved, authorization: authorization))
     }
 
     /// The failure `action` throws, or a recorded issue.

@@ -146,8 +146,12 @@ import Testing
         let count = try await PostgresFixture.run(PostgresConnectionCount(target: target))  // and the bot still works
         #expect(count.facts["total"] != nil)
 
+        // Neither approved nor break-glass (a plugin that forgot `destructive: true`): nothing is terminated.
+        await #expect(throws: ActionFailure.self) {
+            try await PostgresFixture.run(PostgresTerminate(target: target), ["minutes": .int(0)])
+        }
         // Break-glass (no approved set): the current candidates, i.e. the latecomer, never the bot's twin.
-        let breakGlass = try await PostgresFixture.run(PostgresTerminate(target: target), ["minutes": .int(0)])
+        let breakGlass = try await PostgresFixture.run(PostgresTerminate(target: target), ["minutes": .int(0)], authorization: .breakGlass)
         #expect(breakGlass.facts["terminated_pids"] == String(latecomerPID))
         await #expect { try await latecomerSleep.value } throws: { ($0 as? PostgresError)?.isConnectionFailure == true }
 

@@ -116,7 +116,7 @@ struct RunbookKubernetesTests {
         let samples = [
             "cache flush", "db create-index analysis_results ticker", "db terminate", "db max-connections 300",
             "review queue clear feedback_queue", "models restart earnings-analyzer", "guardrails bypass on", "guardrails cache clear",
-            "maintenance on", "emergency restart-all", "db restore nightly.dump",
+            "maintenance on", "emergency restart-all", "db restore nightly.dump", "guardrails rule ethics_check_enabled false",
         ]
         let destructive = Set(Self.shipped().commands.filter(\.destructive).map(\.path))
         let routed = Set(samples.compactMap { text -> String? in

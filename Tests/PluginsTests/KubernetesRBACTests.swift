@@ -59,3 +59,28 @@ import Testing
         #expect(yaml.contains("rules:\n---"))
     }
 }
+
+/// `check` refuses commands that would run an approval-only action without one.
+@Suite struct ActionUsageTests {
+    @Test func approvalOnlyActionsNeedADestructiveCommand() {
+        let sneaky = CommandSpec(
+            plugin: "t", pattern: try! CommandPattern(parsing: "tidy"), summary: "s",
+            steps: [StepTemplate(action: "redis.delete_keys", parameters: ["pattern": .string("x:*")], line: 7)],
+            location: SourceLocation(file: "plugins/t/plugin.yaml", line: 5))
+        let problems = ActionCatalog.usageProblems(in: [sneaky])
+        #expect(problems.map(\.line) == [7])
+        #expect(problems.first?.message.contains("destructive: true") == true)
+    }
+
+    @Test func onFailureIsForDiagnosticsOnly() {
+        let flush = CommandSpec(
+            plugin: "t", pattern: try! CommandPattern(parsing: "flush"), summary: "s", destructive: true,
+            preview: [StepTemplate(action: "redis.dbsize", parameters: ["on_failure": .string("continue")], line: 3)],
+            steps: [StepTemplate(action: "redis.flushdb", parameters: ["on_failure": .string("continue")], line: 4)])
+        #expect(ActionCatalog.usageProblems(in: [flush]).map(\.line) == [3, 4])
+        let check = CommandSpec(
+            plugin: "t", pattern: try! CommandPattern(parsing: "check"), summary: "s",
+            steps: [StepTemplate(action: "redis.dbsize", parameters: ["on_failure": .string("continue")], line: 9)])
+        #expect(ActionCatalog.usageProblems(in: [check]).isEmpty)
+    }
+}

@@ -12,6 +12,8 @@ struct ShippedConfigurationTests {
     @Test func pluginsLoadWithoutProblems() throws {
         let result = PluginLoader.load(directory: PackageRoot.path + "/plugins", knownActions: Self.actions)
         #expect(result.problems.isEmpty, "\(result.problems)")
+        let usage = ActionCatalog.usageProblems(in: result.table.commands)
+        #expect(usage.isEmpty, "\(usage)")
         let info = try #require(result.plugins.first { $0.name == "high-response-time" })
         #expect(info.commandCount == result.table.commands.filter { $0.plugin == "high-response-time" }.count)
         #expect(info.runbook.hasPrefix("Runbook 1"))

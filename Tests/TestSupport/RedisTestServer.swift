@@ -112,7 +112,8 @@ package final class RedisTestServer {
 
     /// nil once the server answers PING, else why it did not.
     private func waitUntilAnswering(_ probe: RedisClient, process: Process) async -> String? {
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Generous: a loaded CI machine (2 cores, parallel tests) can take seconds to start a server.
+        let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { return "redis-server exited on port \(port): \(log().suffix(500))" }
             if let info = try? await probe.info("server"), info["process_id"] == String(process.processIdentifier) {
@@ -120,7 +121,7 @@ package final class RedisTestServer {
             }
             try? await Task.sleep(for: .milliseconds(25))
         }
-        return "redis-server on port \(port) did not answer PING within 5s"
+        return "redis-server on port \(port) did not answer PING within 20s"
     }
 
     /// `SHUTDOWN NOSAVE`, then SIGKILL if the server is still running after 3 s. Not SIGTERM: the

@@ -22,9 +22,16 @@ package struct KubernetesDeletePods: Action {
         }
         var targets = pods
         var skipped: [String] = []
-        if case .set(let approved)? = context.approvedFact("pods") {
+        switch (context.approvedFact("pods"), context.authorization) {
+        case (.set(let approved)?, _):
             targets = pods.filter { approved.contains($0) }
             skipped = pods.filter { !approved.contains($0) }
+        case (_, .approved):
+            // An approved plan that did not list the pods (its preview was not kubernetes.pods) binds nothing.
+            throw ActionFailure(dependency: "Kubernetes", message: "the approved plan has no list of pods "
+                                + "(its preview must be kubernetes.pods with the same selector): nothing was deleted")
+        default:
+            break  // a direct command (only a non-destructive plugin command could do this) or break-glass: what matches now
         }
         var deleted: [String] = []
         var rows: [[String]] = []

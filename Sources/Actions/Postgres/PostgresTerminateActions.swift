@@ -99,8 +99,11 @@ package struct PostgresTerminate: Action {
             chosen = candidates.filter { approvedSet.contains(String($0.pid)) }
             gone = approved.filter { !current.contains($0) }.sorted()
             unapproved = candidates.map { String($0.pid) }.filter { !approvedSet.contains($0) }
-        case nil where context.approvedFacts.isEmpty:
+        case nil where context.authorization == .breakGlass:
             context.logger.warning("terminating backends without an approved list (break-glass)", metadata: ["postgres.minutes": "\(minutes)"])
+        case nil where context.authorization == .direct:
+            throw ActionFailure(dependency: "PostgreSQL", message: "terminating backends needs an approved list of them "
+                                + "(a destructive command with postgres.terminate_preview) or break-glass: nothing was terminated")
         default:
             // An approved plan that did not measure `backends` (a preview other than postgres.terminate_preview) binds nothing.
             throw ActionFailure(dependency: "PostgreSQL", message: "the approved plan has no list of backends "

@@ -63,7 +63,11 @@ package struct RedisQueues: Action {
                 previewFacts.append(PreviewFact(name: key, value: .count(length, tolerance: tolerance)))
             }
             var details: [OutputDetail] = [.table(OutputTable(columns: ["", "queue", "length", "type"], rows: rows))]
-            if unlisted > 0 { details.append(.text("… and \(unlisted) more queues matching the patterns, not measured")) }
+            if unlisted > 0 {
+                details.append(.text("… and \(unlisted) more queues matching the patterns, not measured"))
+                // An approval must see everything it deletes: a truncated preview can never match a later measurement.
+                previewFacts.append(PreviewFact(name: "unmeasured queues", value: .exact("\(unlisted) (measure fewer at a time)")))
+            }
             let verdict = over == 0 ? "all below \(threshold)" : "*\(over) at or over \(threshold)*"
             facts["total"] = String(total)
             return ActionOutput(
@@ -119,7 +123,11 @@ package struct RedisDeleteKeys: Action {
         for candidate in (pattern.map { [$0] } ?? keys) {
             // The literal part of a pattern (before any glob character) must lie inside an allowed prefix.
             let literal = String(candidate.prefix { !"*?[\\".contains($0) })
-            let inside = allowed.contains { literal.hasPrefix($0) }
+            // A prefix ending in a separator (`review_queue:`) covers what follows it; any other (`feedback_queue`) only
+            // itself — so `feedback_queue` never admits `feedback_queue_archive`.
+            let inside = allowed.contains { prefix in
+                prefix.hasSuffix(":") ? literal.hasPrefix(prefix) : candidate == prefix
+            }
             guard inside else {
                 throw .badParameter(name, "`\(candidate.prefix(80))` is outside what this command may delete (\(allowed.joined(separator: ", ")))")
             }

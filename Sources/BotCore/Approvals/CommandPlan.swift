@@ -82,6 +82,11 @@ package struct CommandPlan: Sendable, Equatable, Codable {
                 changes.append("\(fact.name) is measured differently")
             }
         }
+        // Something measured now that the approvers never saw (a queue that appeared) is a different plan too.
+        let approvedNames = Set(facts.map(\.name))
+        for fact in current.facts where !approvedNames.contains(fact.name) {
+            changes.append("\(fact.name) is new")
+        }
         return changes.isEmpty ? nil : changes.joined(separator: "; ")
     }
 }

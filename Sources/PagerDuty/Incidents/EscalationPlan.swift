@@ -58,7 +58,7 @@ package struct EscalationPlan: Sendable, Equatable {
     /// The thread reminder for one level.
     package static func reminder(_ level: Level, incident: Incident, triggeredAt: Date, now: Date) -> String {
         let waited = ElapsedText.format(seconds: now.timeIntervalSince(triggeredAt))
-        return ":rotating_light: Incident #\(incident.number) \"\(incident.title)\" is still unacknowledged after \(waited). "
+        return ":rotating_light: Incident #\(incident.number) \"\(IncidentMessage.escape(incident.title))\" is still unacknowledged after \(waited). "
             + "Escalation level \(level.level): \(level.who), please take a look."
     }
 }
