@@ -52,7 +52,7 @@ package struct TimerService: Service {
     package func recoverInterrupted() async {
         for timer in (try? await store.interruptedTimers()) ?? [] {
             logger.notice("re-arming a timer interrupted by a restart", metadata: ["timer.key": "\(timer.key)"])
-            try? await store.retryTimer(key: timer.key, retryAt: now())
+            try? await store.retryTimer(timer, retryAt: now())
         }
     }
 
@@ -71,13 +71,13 @@ package struct TimerService: Service {
                 _ = try? await store.cancelTimer(key: timer.key)
                 continue
             }
-            guard (try? await store.claimTimer(key: timer.key)) == true else { continue }
+            guard (try? await store.claimTimer(timer)) == true else { continue }
             switch await handler.fire(timer) {
             case .done:
-                try? await store.finishTimer(key: timer.key)
+                try? await store.finishTimer(timer)
             case .retry(let after):
                 let ms = Int64(after.components.seconds) * 1000 + Int64(after.components.attoseconds / 1_000_000_000_000_000)
-                try? await store.retryTimer(key: timer.key, retryAt: now() + max(1000, ms))
+                try? await store.retryTimer(timer, retryAt: now() + max(1000, ms))
             }
         }
     }

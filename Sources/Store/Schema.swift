@@ -56,6 +56,7 @@ enum Schema {
             payload TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'firing', 'done', 'cancelled')),
             attempts INTEGER NOT NULL DEFAULT 0,
+            generation INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL,
             done_at TEXT
         );

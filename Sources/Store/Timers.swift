@@ -10,6 +10,8 @@ package struct StoredTimer: Sendable, Equatable {
     package let dueAt: Int64
     package let payload: String
     package let attempts: Int
+    /// Bumped each time the key is re-armed: finishing an old firing never touches a newer schedule.
+    package let generation: Int64
 }
 
 package enum TimerScheduleResult: Sendable, Equatable {
@@ -32,7 +34,8 @@ extension HybridStore {
                     """
                     INSERT INTO timers (key, kind, due_at, payload, state, attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)
                     ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, payload = excluded.payload,
-                        state = 'pending', attempts = 0, created_at = excluded.created_at, done_at = NULL
+                        state = 'pending', attempts = 0, generation = timers.generation + 1, created_at = excluded.created_at,
+                        done_at = NULL
                     """,
                     [.text(key), .text(kind), .integer(dueAt), .text(payload), .text(at)])
                 return .scheduled
@@ -44,7 +47,7 @@ extension HybridStore {
     package func dueTimers(now: Int64, limit: Int = 100) async throws -> [StoredTimer] {
         try await withDatabase { db in
             try db.query(
-                "SELECT key, kind, due_at, payload, attempts FROM timers WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+                "SELECT key, kind, due_at, payload, attempts, generation FROM timers WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
                 [.integer(now), .integer(Int64(limit))]
             ).map(Self.timer(from:))
         }
@@ -58,25 +61,31 @@ extension HybridStore {
     }
 
     /// Takes a due timer for firing: true for exactly one caller. At-most-once work (a reminder) fires after this.
-    package func claimTimer(key: String) async throws -> Bool {
+    package func claimTimer(_ timer: StoredTimer) async throws -> Bool {
         try await write { db in
-            try db.execute("UPDATE timers SET state = 'firing', attempts = attempts + 1 WHERE key = ? AND state = 'pending'", [.text(key)])
+            try db.execute(
+                "UPDATE timers SET state = 'firing', attempts = attempts + 1 WHERE key = ? AND state = 'pending' AND generation = ?",
+                [.text(timer.key), .integer(timer.generation)])
             return db.changes == 1
         }
     }
 
-    /// Marks a fired timer done.
-    package func finishTimer(key: String) async throws {
+    /// Marks a fired timer done (only that firing: a timer re-armed meanwhile stays pending).
+    package func finishTimer(_ timer: StoredTimer) async throws {
         let at = now()
         try await write { db in
-            try db.execute("UPDATE timers SET state = 'done', done_at = ? WHERE key = ?", [.text(at), .text(key)])
+            try db.execute(
+                "UPDATE timers SET state = 'done', done_at = ? WHERE key = ? AND state = 'firing' AND generation = ?",
+                [.text(at), .text(timer.key), .integer(timer.generation)])
         }
     }
 
     /// Puts a timer whose work failed back to pending, due again at `retryAt` (at-least-once work: a bypass revert).
-    package func retryTimer(key: String, retryAt: Int64) async throws {
+    package func retryTimer(_ timer: StoredTimer, retryAt: Int64) async throws {
         try await write { db in
-            try db.execute("UPDATE timers SET state = 'pending', due_at = ? WHERE key = ? AND state = 'firing'", [.integer(retryAt), .text(key)])
+            try db.execute(
+                "UPDATE timers SET state = 'pending', due_at = ? WHERE key = ? AND state = 'firing' AND generation = ?",
+                [.integer(retryAt), .text(timer.key), .integer(timer.generation)])
         }
     }
 
@@ -105,7 +114,7 @@ extension HybridStore {
     /// Timers found `firing` at start: the process died while doing their work.
     package func interruptedTimers() async throws -> [StoredTimer] {
         try await withDatabase { db in
-            try db.query("SELECT key, kind, due_at, payload, attempts FROM timers WHERE state = 'firing'").map(Self.timer(from:))
+            try db.query("SELECT key, kind, due_at, payload, attempts, generation FROM timers WHERE state = 'firing'").map(Self.timer(from:))
         }
     }
 
@@ -116,6 +125,6 @@ extension HybridStore {
     private static func timer(from row: SQLiteRow) -> StoredTimer {
         StoredTimer(
             key: row["key"].string ?? "", kind: row["kind"].string ?? "", dueAt: row["due_at"].int ?? 0,
-            payload: row["payload"].string ?? "", attempts: Int(row["attempts"].int ?? 0))
+            payload: row["payload"].string ?? "", attempts: Int(row["attempts"].int ?? 0), generation: row["generation"].int ?? 0)
     }
 }
