@@ -100,4 +100,13 @@ import Testing
             #expect(ok.summary == "`ok.sh` ran")
         }
     }
+
+    /// A grandchild that leaves the process group and keeps stdout open cannot hold the command forever.
+    @Test func anEscapedGrandchildCannotHoldTheStep() async throws {
+        try await Self.withPlugin(["detach.sh": "#!/bin/sh\nsetsid sleep 30 &\necho '{\"text\":\"hi\"}'\n"]) { plugin, _ in
+            let started = ContinuousClock.now
+            _ = try? await ExecAction().run(["program": .string("detach.sh"), "timeout_seconds": .int(1)], context: context(plugin))
+            #expect(ContinuousClock.now - started < .seconds(6))
+        }
+    }
 }

@@ -139,12 +139,14 @@ enum ProgramRunner {
         writer.start()
         let stderrBox = DataBox()
         let stderrDone = DispatchSemaphore(value: 0)
+        // Readers stop at the deadline even if a grandchild that escaped the process group keeps the pipes open.
+        let deadline = DispatchTime.now() + .seconds(timeout + 2)
         let errorReader = Thread {
-            stderrBox.set(read(FileHandle(fileDescriptor: spawned.stderr, closeOnDealloc: true), limit: 16 * 1024, onOverflow: {}))
+            stderrBox.set(read(spawned.stderr, limit: 16 * 1024, deadline: deadline, onOverflow: {}))
             stderrDone.signal()
         }
         errorReader.start()
-        let stdout = read(FileHandle(fileDescriptor: spawned.stdout, closeOnDealloc: true), limit: limit) {
+        let stdout = read(spawned.stdout, limit: limit, deadline: deadline) {
             state.mark(.tooLarge)
             kill(-pid, SIGKILL)
         }
@@ -200,18 +202,26 @@ enum ProgramRunner {
         return (pid, input[1], output[0], errors[0])
     }
 
-    /// Reads to EOF, keeping at most `limit` bytes; calls `onOverflow` once when more arrives (and keeps draining).
-    private static func read(_ handle: FileHandle, limit: Int, onOverflow: () -> Void) -> Data {
+    /// Reads until EOF or `deadline` (a program's own children may keep the pipe open after it was killed), keeping at
+    /// most `limit` bytes; calls `onOverflow` once when more arrives (and keeps draining). Closes the descriptor.
+    private static func read(_ fd: Int32, limit: Int, deadline: DispatchTime, onOverflow: () -> Void) -> Data {
+        defer { close(fd) }
         var data = Data()
         var overflowed = false
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            if data.count + chunk.count > limit {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while DispatchTime.now() < deadline {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 200)
+            if polled < 0 && errno == EINTR { continue }
+            if polled <= 0 { continue }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            if data.count + count > limit {
                 if !overflowed { overflowed = true; onOverflow() }
                 continue
             }
-            data.append(chunk)
+            data.append(contentsOf: buffer[0..<count])
         }
         return data
     }
