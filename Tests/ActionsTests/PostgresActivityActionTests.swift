@@ -115,13 +115,15 @@ import Testing
         try await waitForBusyBotSession(botClient, observer: observer)
 
         let preview = try await PostgresFixture.run(PostgresTerminatePreview(target: target), ["minutes": .int(0)])
-        #expect(preview.previewFacts == [PreviewFact(name: "backends", value: .set([String(victimPID)]))])
+        #expect(preview.previewFacts.first == PreviewFact(name: "backends", value: .set([String(victimPID)])))
+        guard case .set(let sessions)? = preview.previewFacts.last?.value else { Issue.record("no sessions fact"); return }
+        #expect(sessions.count == 1 && sessions[0].hasPrefix("\(victimPID)@"))
         let previewTable = try #require(PostgresFixture.table(preview))
         #expect(previewTable.rows.map(\.first) == [String(victimPID)])
         #expect(previewTable.rows.first?.last == Self.sleepBlock)
         #expect(preview.summary.contains("all databases"))
         let none = try await PostgresFixture.run(PostgresTerminatePreview(target: target), ["minutes": .int(10)])
-        #expect(none.previewFacts == [PreviewFact(name: "backends", value: .set([]))])
+        #expect(none.previewFacts.first == PreviewFact(name: "backends", value: .set([])))
 
         // A backend that appears after the approval is not in the approved set.
         let latecomer = try PostgresFixture.session("latecomer")
@@ -176,6 +178,13 @@ import Testing
         } catch {
             #expect(error.message.contains("nothing was terminated"))
         }
+        // The same pid but another session than the approvers saw (the pid was reused): left alone.
+        let reused = [
+            PreviewFact(name: "backends", value: .set([String(victimPID)])),
+            PreviewFact(name: "sessions", value: .set(["\(victimPID)@1999-01-01 00:00:00+00"])),
+        ]
+        let output = try await PostgresFixture.run(PostgresTerminate(target: target), ["minutes": .int(0)], approved: reused)
+        #expect(output.facts["terminated"] == "0")
         let alive = try await observer.query("SELECT state FROM pg_stat_activity WHERE pid = $1::int4", [String(victimPID)]).rows
         #expect(alive.first?["state"] == .text("active"))
 

@@ -11,6 +11,10 @@ struct TerminationCandidate: Sendable {
     let state: String
     let seconds: Double?
     let query: String?
+    /// `backend_start` as the server renders it: with the pid, the identity of one session (a pid can be reused).
+    let started: String
+
+    var identity: String { "\(pid)@\(started)" }
 
     var row: [String] {
         [String(pid), user, database, state, PostgresFormat.duration(seconds: seconds), PostgresFormat.query(query)]
@@ -24,7 +28,7 @@ struct TerminationCandidate: Sendable {
         do {
             let result = try await client.query("""
                 WITH s AS (
-                    SELECT pid, usename, datname, state, query,
+                    SELECT pid, usename, datname, state, query, backend_start::text AS started,
                            CASE WHEN state LIKE 'idle in transaction%' THEN coalesce(xact_start, state_change)
                                 ELSE query_start END AS since
                     FROM pg_stat_activity
@@ -32,7 +36,7 @@ struct TerminationCandidate: Sendable {
                       AND pid <> pg_backend_pid() AND NOT (pid = ANY($2::int4[]))
                       AND application_name IS DISTINCT FROM $3
                 )
-                SELECT pid, usename, datname, state, extract(epoch FROM now() - since)::float8 AS seconds, query
+                SELECT pid, usename, datname, state, extract(epoch FROM now() - since)::float8 AS seconds, query, started
                 FROM s WHERE since < now() - make_interval(mins => $1::int)
                 ORDER BY since, pid
                 """, [String(minutes), "{" + own.map(String.init).joined(separator: ",") + "}", client.applicationName])
@@ -40,7 +44,8 @@ struct TerminationCandidate: Sendable {
                 guard let pid = row["pid"].int.flatMap(Int32.init(exactly:)) else { return nil }
                 return TerminationCandidate(
                     pid: pid, user: row["usename"].string ?? "", database: row["datname"].string ?? "",
-                    state: row["state"].string ?? "", seconds: row["seconds"].double, query: row["query"].string)
+                    state: row["state"].string ?? "", seconds: row["seconds"].double, query: row["query"].string,
+                    started: row["started"].string ?? "")
             }
         } catch {
             throw target.failure(error, doing: "list backends older than \(minutes) min")
@@ -68,7 +73,11 @@ package struct PostgresTerminatePreview: Action {
                 + "would be terminated: pid \(pids.joined(separator: ", ")) \(scope)."
         return ActionOutput(
             summary: summary, facts: ["count": String(pids.count), "pids": pids.joined(separator: ",")],
-            previewFacts: [PreviewFact(name: "backends", value: .set(pids))],
+            previewFacts: [
+                PreviewFact(name: "backends", value: .set(pids)),
+                // pid + backend_start: a pid reused by a new session before the approval runs voids the plan.
+                PreviewFact(name: "sessions", value: .set(candidates.map(\.identity))),
+            ],
             details: candidates.isEmpty ? [] : [.table(OutputTable(
                 title: "Backends to terminate", columns: TerminationCandidate.columns, rows: candidates.map(\.row)))])
     }
@@ -97,6 +106,10 @@ package struct PostgresTerminate: Action {
         case .set(let approved)?:
             let approvedSet = Set(approved)
             chosen = candidates.filter { approvedSet.contains(String($0.pid)) }
+            if case .set(let sessions)? = context.approvedFact("sessions") {
+                let approvedSessions = Set(sessions)
+                chosen = chosen.filter { approvedSessions.contains($0.identity) }  // same pid, same session
+            }
             gone = approved.filter { !current.contains($0) }.sorted()
             unapproved = candidates.map { String($0.pid) }.filter { !approvedSet.contains($0) }
         case nil where context.authorization == .breakGlass:
@@ -120,7 +133,12 @@ package struct PostgresTerminate: Action {
             guard !own.contains(candidate.pid) else { skipped.append(pid); continue }
             let outcome: String
             do {
-                let result = try await client.query("SELECT pg_terminate_backend($1::int4) AS terminated", [pid])
+                // Still the same session (pid + start), still a client backend, never the bot: checked in the same statement.
+                let result = try await client.query("""
+                    SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+                    WHERE pid = $1::int4 AND backend_start::text = $2 AND backend_type = 'client backend'
+                      AND application_name IS DISTINCT FROM $3
+                    """, [pid, candidate.started, client.applicationName])
                 if result.rows.first?["terminated"] == .bool(true) {
                     terminated.append(pid)
                     outcome = "terminated"
