@@ -9,7 +9,7 @@
 # none, and remove it after). Afterwards a freshly installed prometheus is also disabled at boot, and a
 # prometheus daemon that got started anyway is stopped, so nothing listens on :9090.
 set -euo pipefail
-packages=(pkg-config libcurl4-openssl-dev libhiredis-dev libpq-dev libsqlite3-dev redis-server postgresql prometheus curl openssl)
+packages=(pkg-config libcurl4-openssl-dev libhiredis-dev libpq-dev libsqlite3-dev redis-server postgresql prometheus curl openssl python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

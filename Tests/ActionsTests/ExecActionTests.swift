@@ -14,12 +14,9 @@ import Testing
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         for (name, text) in scripts {
-            let url = plugin.appendingPathComponent(name)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: name.hasSuffix(".txt") ? 0o644 : 0o755], ofItemAtPath: url.path)
+            try writeFile(plugin.appendingPathComponent(name).path, text, mode: name.hasSuffix(".txt") ? 0o644 : 0o755)
         }
-        try "#!/bin/sh\necho '{\"text\":\"outside\"}'\n".write(to: outside.appendingPathComponent("evil.sh"), atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: outside.appendingPathComponent("evil.sh").path)
+        try writeFile(outside.appendingPathComponent("evil.sh").path, "#!/bin/sh\necho '{\"text\":\"outside\"}'\n", mode: 0o755)
         try FileManager.default.createSymbolicLink(atPath: plugin.appendingPathComponent("bin/link.sh").path, withDestinationPath: outside.appendingPathComponent("evil.sh").path)
         try await body(plugin.path, outside.path)
     }
@@ -108,5 +105,16 @@ import Testing
             _ = try? await ExecAction().run(["program": .string("detach.sh"), "timeout_seconds": .int(1)], context: context(plugin))
             #expect(ContinuousClock.now - started < .seconds(6))
         }
+    }
+
+    /// Written with O_CLOEXEC: a server another test spawns at the same moment must not inherit the file open for
+    /// writing, or exec'ing it fails with ETXTBSY for as long as that server lives.
+    static func writeFile(_ path: String, _ text: String, mode: mode_t) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else { throw CocoaError(.fileWriteUnknown) }
+        fchmod(fd, mode)
     }
 }

@@ -195,7 +195,15 @@ enum ProgramRunner {
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
-        guard posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp) == 0 else {
+        var result = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
+        // ETXTBSY: the program file was just written and another thread's fork still holds it open for writing
+        // (a freshly deployed plugin). It passes within moments; try a few times.
+        for _ in 0..<10 where result == ETXTBSY {
+            usleep(50_000)
+            result = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
+        }
+        guard result == 0 else {
+            errno = result
             close(input[1]); close(output[0]); close(errors[0])
             return nil
         }
