@@ -55,11 +55,26 @@ package struct BotConfiguration: Sendable {
     }
 
     /// Passwords inside URLs (`postgresql://bot:pw@host`, `redis://:pw@host`) are secrets too.
-    static func urlPasswords(_ values: [String: String]) -> [String] {
-        values.values.compactMap { value in
-            guard let url = URLComponents(string: value), let password = url.password, !password.isEmpty else { return nil }
-            return password  // URLComponents.password is already percent-decoded
+    /// Both what URLComponents parses and what a lenient driver parser accepts (an unencoded `@` or `/` in the password,
+    /// the last `@` wins), raw and percent-decoded: whichever form a message shows, it is redacted.
+    package static func urlPasswords(_ values: [String: String]) -> [String] {
+        var found = Set<String>()
+        for value in values.values {
+            if let url = URLComponents(string: value), let password = url.password, !password.isEmpty {
+                found.insert(password)  // URLComponents.password is already percent-decoded
+            }
+            guard let schemeEnd = value.range(of: "://") else { continue }
+            let rest = value[schemeEnd.upperBound...]
+            let end = rest.firstIndex(of: "?") ?? rest.endIndex
+            guard let at = rest[..<end].lastIndex(of: "@") else { continue }
+            let userinfo = rest[..<at]
+            guard let colon = userinfo.firstIndex(of: ":") else { continue }
+            let raw = String(userinfo[userinfo.index(after: colon)...])
+            guard !raw.isEmpty else { continue }
+            found.insert(raw)
+            if let decoded = raw.removingPercentEncoding, !decoded.isEmpty { found.insert(decoded) }
         }
+        return found.sorted()
     }
 
     package var listen: (host: String, port: Int) {

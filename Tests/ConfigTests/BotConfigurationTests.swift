@@ -326,3 +326,16 @@ struct BotConfigurationSettingsTests {
         #expect(effective["KUBERNETES_NAMESPACE"] == "hybrid-ai")
     }
 }
+
+@Suite struct URLPasswordRedactionTests {
+    /// A password a lenient driver accepts (unencoded `@` and `/`) is still known as a secret, raw and decoded.
+    @Test func lenientlyParsedPasswordsAreSecrets() {
+        let passwords = BotConfiguration.urlPasswords([
+            "DATABASE_URL": "postgresql://bot:p@ss/w0rd@db.internal:5432/hybrid_ai",
+            "REDIS_URL": "redis://:s3cr%40t@127.0.0.1:6379/0",
+        ])
+        #expect(passwords.contains("p@ss/w0rd"))
+        #expect(passwords.contains("s3cr@t"))
+        #expect(passwords.contains("s3cr%40t"))
+    }
+}
