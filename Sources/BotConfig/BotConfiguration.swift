@@ -51,7 +51,19 @@ package struct BotConfiguration: Sendable {
 
     package var secrets: [String] {
         Self.secretKeys.compactMap { values[$0] }.flatMap { $0.split(separator: ",").map(String.init) + [$0] }
-            + Self.urlPasswords(values)
+            + Self.urlPasswords(values) + Self.tokenFileContents(values)
+    }
+
+    /// The Kubernetes bearer token read from a file (KUBERNETES_TOKEN_FILE, or the in-cluster service account) is a
+    /// secret too. Read once when the redactor is built; a token rotated later is covered by the driver's own care
+    /// (it never prints the token) but not by this list.
+    static func tokenFileContents(_ values: [String: String]) -> [String] {
+        let paths = [values["KUBERNETES_TOKEN_FILE"], "/var/run/secrets/kubernetes.io/serviceaccount/token"].compactMap { $0 }
+        return paths.compactMap { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return token.count >= 8 ? token : nil
+        }
     }
 
     /// Passwords inside URLs (`postgresql://bot:pw@host`, `redis://:pw@host`) are secrets too.
