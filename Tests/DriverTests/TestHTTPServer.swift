@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TestSupport
 
 /// What the `/echo` route saw.
 struct EchoReply: ResponseCodable {
@@ -17,35 +18,7 @@ enum TestHTTPServer {
         """
 
     static func run<T: Sendable>(_ body: @escaping @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var app = Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }
-        )
-        // Cancelling the server task at the end of a test logs at error level; keep output quiet.
-        app.logger.logLevel = .critical
-        let server = app
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw TestServerError.noPort
-            }
-            group.addTask { try await body("http://127.0.0.1:\(port)") }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw TestServerError.noPort
-        }
+        try await LocalHTTPServer.run(makeRouter(), body)
     }
 
     private static func makeRouter() -> Router<BasicRequestContext> {
@@ -87,6 +60,3 @@ enum TestHTTPServer {
     }
 }
 
-struct TestServerError: Error {
-    static let noPort = TestServerError()
-}

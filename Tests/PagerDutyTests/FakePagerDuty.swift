@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TestSupport
 
 /// One scripted answer of the fake.
 struct FakeReply: Sendable {
@@ -43,34 +44,7 @@ enum FakePagerDuty {
         _ body: @escaping @Sendable (_ baseURL: String, _ state: FakePagerDutyState) async throws -> T
     ) async throws -> T {
         let state = FakePagerDutyState(script: script)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var app = Application(
-            router: makeRouter(state),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }
-        )
-        app.logger.logLevel = .critical
-        let server = app
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw FakeServerError()
-            }
-            group.addTask { try await body("http://127.0.0.1:\(port)", state) }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw FakeServerError()
-        }
+        return try await LocalHTTPServer.run(makeRouter(state)) { base in try await body(base, state) }
     }
 
     private static func makeRouter(_ state: FakePagerDutyState) -> Router<BasicRequestContext> {
@@ -100,7 +74,6 @@ enum FakePagerDuty {
     }
 }
 
-struct FakeServerError: Error {}
 
 /// Records the waits a ``RetryPolicy`` asked for, without waiting.
 actor SleepRecorder {

@@ -58,34 +58,7 @@ package enum ScriptedHTTPServer {
         router.addMiddleware {
             ScriptedMiddleware(handler: handler, log: log)
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }
-        )
-        app.logger.logLevel = .critical
-        let server = app
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw CancellationError()
-            }
-            group.addTask { try await body("http://127.0.0.1:\(port)", log) }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw CancellationError()
-        }
+        return try await LocalHTTPServer.run(router) { base in try await body(base, log) }
     }
 }
 
