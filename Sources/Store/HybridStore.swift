@@ -103,30 +103,8 @@ package final class HybridStore: Sendable {
 }
 
 package enum Timestamp {
-    /// RFC 3339, UTC, millisecond precision: sorts as text. Hand-rolled: creating an ISO8601DateFormatter per
-    /// call was a quarter of the CPU of a slash-command ack (perf under bench/ack.sh).
-    package static func rfc3339(_ date: Date) -> String {
-        let totalMS = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let ms = Int(((totalMS % 1000) + 1000) % 1000)
-        let seconds = (totalMS - Int64(ms)) / 1000
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
-    }
+    /// RFC 3339, UTC, millisecond precision: sorts as text.
+    package static func rfc3339(_ date: Date) -> String { RFC3339.formatMilliseconds(date) }
 
     package static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

@@ -1,3 +1,4 @@
+import BotCore
 import Foundation
 
 /// A post-incident draft in Markdown, built purely from PagerDuty events and audit entries.

@@ -1,3 +1,4 @@
+import BotCore
 import Foundation
 
 /// One audit record the integrator passes to ``IncidentTimeline`` (plain values, no store types).

@@ -1,3 +1,4 @@
+import BotCore
 import Foundation
 
 /// Parses v3 webhook bodies: `{"event": {"id", "event_type", "resource_type", "occurred_at", "agent", "data": {…}}}`.
