@@ -77,8 +77,14 @@ extension ApprovalFlow {
         // Permissions may have changed since the request: the requester must still be granted the command here,
         // and the approvals must satisfy the rule as it is now.
         let requester = Requester(userID: r.requester, groups: await groups.groups(of: r.requester))
+        // Each approver must still hold an approver role now (a Slack user group may have lost them since).
+        var approversStillEligible = true
+        for approval in r.approvals {
+            let approver = Requester(userID: approval.user, groups: await groups.groups(of: approval.user))
+            if !policy.mayApprove(approver, path: r.path) { approversStillEligible = false }
+        }
         guard policy.decide(requester, path: r.path, channel: r.channel) == .allow, let rule = policy.approvalRule(for: r.path),
-              r.approvals.count >= rule.required, Set(r.approverRoles).isSubset(of: rule.approvers)
+              r.approvals.count >= rule.required, Set(r.approverRoles).isSubset(of: rule.approvers), approversStillEligible
         else {
             await apply(.planChecked(matches: false, difference: "permissions changed since the request"), to: r.id, clicker: clicker)
             return
