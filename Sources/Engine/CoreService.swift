@@ -1,21 +1,30 @@
 import Logging
 import ServiceLifecycle
 import Store
+import Synchronization
 
 /// The long-lived core of `serve`: processes queued deliveries, several at a time, until shut down.
 ///
-/// On graceful shutdown it stops taking new deliveries, lets the ones in flight finish, and returns;
-/// anything still queued stays `pending` in SQLite and is picked up at the next start.
+/// On graceful shutdown it stops taking new deliveries and lets the ones in flight finish — for at most
+/// `drainDeadline` (a restore Job may wait half an hour): then it returns anyway, and what is still running stays
+/// `started` in SQLite and is reported as interrupted after the restart, never re-run blindly. Anything still queued
+/// stays `pending` and is picked up at the next start.
 package struct CoreService: Service {
     private let processor: CommandProcessor
     private let queue: DeliveryQueue
     private let maxConcurrent: Int
     private let logger: Logger
 
-    package init(processor: CommandProcessor, queue: DeliveryQueue, maxConcurrent: Int = 16, logger: Logger) {
+    private let drainDeadline: Duration
+
+    package init(
+        processor: CommandProcessor, queue: DeliveryQueue, maxConcurrent: Int = 16, drainDeadline: Duration = .seconds(20),
+        logger: Logger
+    ) {
         self.processor = processor
         self.queue = queue
         self.maxConcurrent = maxConcurrent
+        self.drainDeadline = drainDeadline
         self.logger = logger
     }
 
@@ -29,22 +38,41 @@ package struct CoreService: Service {
     }
 
     package func run() async throws {
-        let queue = self.queue
+        let queue = self.queue, processor = self.processor, maxConcurrent = self.maxConcurrent
+        let inFlight = InFlight()
+        let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self)
         await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                for await delivery in queue.stream {
-                    if running >= maxConcurrent {
-                        await group.next()
-                        running -= 1
-                    }
-                    running += 1
-                    // In-flight work is not cancelled by shutdown: an action half done is worse than a late stop.
-                    group.addTask { await Task.detached { await processor.process(delivery) }.value }
+            var slots = finished.makeAsyncIterator()
+            for await delivery in queue.stream {
+                while inFlight.count.withLock({ $0 }) >= maxConcurrent {
+                    guard await slots.next() != nil else { return }
                 }
-                await group.waitForAll()
+                inFlight.count.withLock { $0 += 1 }
+                // In-flight work is not cancelled by shutdown (an action half done is worse than a late stop): detached.
+                Task.detached {
+                    await processor.process(delivery)
+                    inFlight.count.withLock { $0 -= 1 }
+                    finishedContinuation.yield()
+                }
             }
+        }
+        // Drain: wait for in-flight work up to the deadline (in a detached task: this one is cancelled by now).
+        let deadline = ContinuousClock.now + drainDeadline
+        let left = await Task.detached {
+            while inFlight.count.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return inFlight.count.withLock { $0 }
+        }.value
+        if left > 0 {
+            logger.warning("stopping with commands still running; they will be reported as interrupted after the restart",
+                           metadata: ["core.in_flight": "\(left)"])
         }
         logger.info("core stopped")
     }
+}
+
+/// How many deliveries are being processed, shared with the detached tasks doing it.
+private final class InFlight: Sendable {
+    let count = Mutex(0)
 }

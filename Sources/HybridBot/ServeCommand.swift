@@ -77,9 +77,12 @@ struct ServeCommand: AsyncParsableCommand {
         let sweeper = ApprovalSweeper(flow: processor.approvals, interruptedAtStart: interrupted, logger: logger)
         let timers = TimerService(store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
-        let group = ServiceGroup(configuration: .init(
+        let groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: timers), .init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop never waits out a long action (a restore Job may wait 30 min): the core drains for at most 20 s
+        // (CoreService), then what did not finish stays `started` in SQLite and is reported as interrupted after the restart.
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
