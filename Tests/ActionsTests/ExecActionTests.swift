@@ -103,7 +103,7 @@ import Testing
         try await Self.withPlugin(["detach.sh": "#!/bin/sh\nsetsid sleep 30 &\necho '{\"text\":\"hi\"}'\n"]) { plugin, _ in
             let started = ContinuousClock.now
             _ = try? await ExecAction().run(["program": .string("detach.sh"), "timeout_seconds": .int(1)], context: context(plugin))
-            #expect(ContinuousClock.now - started < .seconds(6))
+            #expect(ContinuousClock.now - started < .seconds(20))  // the grandchild sleeps 30 s; the step ends near 3 s
         }
     }
 
