@@ -106,3 +106,19 @@ struct RunbookCommandTests {
         }
     }
 }
+
+@Suite("help lists the runbooks")
+struct HelpListsEverythingTests {
+    /// The incident commander may run everything: help names every shipped command with its one-line summary.
+    @Test func helpListsEveryShippedCommandWithItsSummary() async throws {
+        try await Harness.run { h in
+            let (_, replies) = try await h.say("help", as: "U04DAVE", id: "help-all")
+            let text = replies.map(\.text).joined(separator: "\n")
+            let commands = h.processor.router.table.commands
+            #expect(commands.count >= 40)
+            for spec in commands {
+                #expect(text.contains(SlackText.escaped(spec.summary)), "\(spec.path)")
+            }
+        }
+    }
+}
