@@ -77,3 +77,21 @@ struct PermissionPolicyTests {
         #expect(!Fixtures.policy.mayApprove(Fixtures.alice, path: "scale"))
     }
 }
+
+@Suite struct StrictestApprovalRuleTests {
+    /// A broad rule written first never weakens a stricter one for the same command.
+    @Test func theStrictestMatchingRuleWins() {
+        let policy = PermissionPolicy(
+            roles: ["dba": Role(name: "dba", users: ["U1"])],
+            grants: [],
+            approvals: [
+                ApprovalRule(commands: [CommandGlob("db *")], approvers: ["dba"], required: 1, expiresAfter: .seconds(900)),
+                ApprovalRule(commands: [CommandGlob("db restore *")], approvers: ["dba"], required: 2, expiresAfter: .seconds(600)),
+                ApprovalRule(commands: [CommandGlob("db terminate *")], approvers: ["dba"], required: 1, expiresAfter: .seconds(300)),
+            ])
+        #expect(policy.approvalRule(for: "db restore")?.required == 2)
+        #expect(policy.approvalRule(for: "db terminate")?.expiresAfter == .seconds(300))
+        #expect(policy.approvalRule(for: "db size")?.required == 1)
+        #expect(policy.approvalRule(for: "cache flush") == nil)
+    }
+}

@@ -106,8 +106,16 @@ package struct PermissionPolicy: Sendable, Equatable {
         !Set(roles(of: requester)).isDisjoint(with: breakGlassRoles)
     }
 
+    /// The rule for a destructive command. When several match, the strictest wins (most approvals, then the shortest
+    /// expiry, then the first written): a broad rule placed earlier never weakens a stricter one.
     package func approvalRule(for path: String) -> ApprovalRule? {
-        approvals.first { $0.commands.contains { $0.matches(path) } }
+        let matching = approvals.filter { $0.commands.contains { $0.matches(path) } }
+        guard var strictest = matching.first else { return nil }
+        for rule in matching.dropFirst()
+        where rule.required > strictest.required || (rule.required == strictest.required && rule.expiresAfter < strictest.expiresAfter) {
+            strictest = rule
+        }
+        return strictest
     }
 
     /// Roles of this person allowed to approve the command at `path`.
