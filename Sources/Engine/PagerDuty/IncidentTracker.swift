@@ -48,7 +48,15 @@ struct IncidentTracker: Sendable {
         var record = change.record
         do {
             let row = record.row(id: id)
-            try await store.updateIncident(id: id) { _ in row }
+            // Fields other writers set meanwhile (the message ts, the report time) are kept from the row read inside
+            // the transaction, never overwritten by this event's older copy.
+            try await store.updateIncident(id: id) { current in
+                var merged = row
+                merged.messageChannel = row.messageChannel ?? current?.messageChannel
+                merged.messageTS = row.messageTS ?? current?.messageTS
+                merged.reportAt = row.reportAt ?? current?.reportAt
+                return merged
+            }
         } catch {
             logger.error("could not store incident", metadata: ["pagerduty.incident_id": "\(id)", "error": "\(error)"])
             return
