@@ -34,9 +34,10 @@ let package = Package(
             "CSQLite", .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "BlockingWorkers", swiftSettings: strict),
+        .target(name: "DriverSupport", swiftSettings: strict),
         .target(name: "HTTPDriver", dependencies: ["CCurl", "BlockingWorkers"], swiftSettings: strict),
-        .target(name: "RedisDriver", dependencies: ["CHiredis", "BlockingWorkers"], swiftSettings: strict),
-        .target(name: "PostgresDriver", dependencies: ["CLibPQ", "BlockingWorkers"], swiftSettings: strict),
+        .target(name: "RedisDriver", dependencies: ["CHiredis", "BlockingWorkers", "DriverSupport"], swiftSettings: strict),
+        .target(name: "PostgresDriver", dependencies: ["CLibPQ", "BlockingWorkers", "DriverSupport"], swiftSettings: strict),
 
         // Pure domain: parsing, routing, permission decisions. No I/O.
         .target(name: "BotCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),

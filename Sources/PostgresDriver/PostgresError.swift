@@ -1,3 +1,4 @@
+import DriverSupport
 /// A failed PostgreSQL operation. Every `description` is operator-safe: it names the endpoint and
 /// what went wrong, and never contains the password (library and server texts are redacted before
 /// they are stored, see ``PostgresRedaction``).
@@ -53,7 +54,7 @@ extension PostgresError {
     }
 
     static func connectTimeout(_ endpoint: String, after timeout: Duration) -> PostgresError {
-        PostgresError(.connectTimeout, "PostgreSQL at \(endpoint) did not accept the connection within \(format(timeout))")
+        PostgresError(.connectTimeout, "PostgreSQL at \(endpoint) did not accept the connection within \(DurationText.short(timeout))")
     }
 
     static func connectionLost(_ endpoint: String, _ detail: String) -> PostgresError {
@@ -61,7 +62,7 @@ extension PostgresError {
     }
 
     static func noAnswer(_ endpoint: String, after timeout: Duration) -> PostgresError {
-        PostgresError(.timeout, "PostgreSQL at \(endpoint) did not answer within \(format(timeout)); the statement was cancelled")
+        PostgresError(.timeout, "PostgreSQL at \(endpoint) did not answer within \(DurationText.short(timeout)); the statement was cancelled")
     }
 
     /// An ErrorResponse. `message` must already be redacted.
@@ -73,15 +74,6 @@ extension PostgresError {
 
     static func other(_ message: String) -> PostgresError {
         PostgresError(.other, message)
-    }
-
-    /// "300ms", "2s", "1.5s".
-    static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        if milliseconds < 1000 || milliseconds % 100 != 0 { return "\(milliseconds)ms" }
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s"
     }
 }
 

@@ -1,3 +1,4 @@
+import DriverSupport
 /// Where and how to connect: `postgresql://[user[:password]@]host[:port][/dbname][?param=value&…]`
 /// (`postgres://` too). Query parameters are libpq keywords (`sslmode=require`, `host=/run/postgresql`…).
 ///
@@ -14,13 +15,13 @@ package struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     package static let defaultPort = 5432
 
     package init(parsing text: String) throws(PostgresError) {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = URLText.trimmingWhitespace(text)
         guard let schemeEnd = trimmed.firstRange(of: "://") else {
             throw .invalidURL("expected postgresql://[user[:password]@]host[:port][/database]")
         }
         let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "postgresql" || scheme == "postgres" else {
-            let shown = Self.isSafeScheme(scheme) ? " \"\(scheme)\"" : ""
+            let shown = URLText.isSafeScheme(scheme) ? " \"\(scheme)\"" : ""
             throw .invalidURL("unsupported scheme\(shown) (expected postgresql://)")
         }
         var rest = trimmed[schemeEnd.upperBound...]
@@ -111,31 +112,8 @@ package struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     // MARK: - Parsing pieces
 
     private static func hostAndPort(_ authority: Substring) throws(PostgresError) -> (String, Int) {
-        var host: Substring
-        var portText: Substring?
-        let bracketed = authority.hasPrefix("[")
-        if bracketed {
-            guard let close = authority.firstIndex(of: "]") else {
-                throw .invalidURL("unterminated IPv6 address (missing ']')")
-            }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .invalidURL("unexpected text after the IPv6 address") }
-                portText = after.dropFirst()
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
-        }
-        if host.contains(",") { throw .invalidURL("several hosts are not supported") }
-        let punctuation = bracketed ? ":.%" : "-._"
-        guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || punctuation.contains($0)) }) else {
-            throw .invalidURL("the host contains characters that are not allowed in a host name")
-        }
-        return (String(host), try portText.map(port) ?? defaultPort)
+        if authority.contains(",") { throw .invalidURL("several hosts are not supported") }
+        do { return try URLText.hostAndPort(authority, defaultPort: defaultPort, requireHost: false) } catch { throw .invalidURL(error.message) }
     }
 
     private static func port(_ text: Substring) throws(PostgresError) -> Int {
@@ -150,21 +128,8 @@ package struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func percentDecoded(_ text: Substring, what: String) throws(PostgresError) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = utf8.popFirst().flatMap(hexValue), let low = utf8.popFirst().flatMap(hexValue) else {
-                throw .invalidURL("invalid percent-encoding in the \(what)")
-            }
-            bytes.append(high << 4 | low)
-        }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidURL("the \(what) is not valid UTF-8 after percent-decoding")
-        }
+        let decoded: String
+        do { decoded = try URLText.percentDecoded(text, what: what) } catch { throw .invalidURL(error.message) }
         guard !decoded.utf8.contains(0) else { throw .invalidURL("the \(what) contains a NUL byte") }
         return decoded
     }
@@ -182,32 +147,9 @@ package struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         }
         return out
     }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    private static func isSafeScheme(_ scheme: String) -> Bool {
-        guard let first = scheme.first, first.isLetter, scheme.count <= 12 else { return false }
-        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }
-    }
 }
 
 extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let trimmedStart = drop(while: \.isWhitespace)
-        var end = trimmedStart.endIndex
-        while end > trimmedStart.startIndex, trimmedStart[trimmedStart.index(before: end)].isWhitespace {
-            end = trimmedStart.index(before: end)
-        }
-        return trimmedStart[..<end]
-    }
-
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }

@@ -1,3 +1,4 @@
+import DriverSupport
 /// A failed Redis operation. Every `description` is operator-safe: it names the endpoint and
 /// what went wrong, and never contains the password (server messages are redacted before they
 /// are stored, see ``RedisRedaction``).
@@ -47,7 +48,7 @@ extension RedisError {
     }
 
     static func timeout(_ endpoint: String, after timeout: Duration) -> RedisError {
-        RedisError(.timeout, "Redis at \(endpoint) did not answer within \(format(timeout))")
+        RedisError(.timeout, "Redis at \(endpoint) did not answer within \(DurationText.short(timeout))")
     }
 
     static func connectionClosed(_ endpoint: String, detail: String?) -> RedisError {
@@ -90,15 +91,6 @@ extension RedisError {
     static func isAuthenticationMessage(_ message: String) -> Bool {
         let upper = message.uppercased()
         return upper.hasPrefix("NOAUTH") || upper.hasPrefix("WRONGPASS")
-    }
-
-    /// "300ms", "2s", "1.5s".
-    static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        if milliseconds < 1000 || milliseconds % 100 != 0 { return "\(milliseconds)ms" }
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s"
     }
 }
 

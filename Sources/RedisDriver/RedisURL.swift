@@ -1,3 +1,4 @@
+import DriverSupport
 /// Where and how to connect: `redis://[[user]:password@]host[:port][/db]` (or `?db=N`).
 ///
 /// Parse errors never quote the user/password part, nor any part that could be a mistyped
@@ -23,14 +24,14 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// Parses a `redis://` URL. A userinfo without `:` (`redis://secret@host`) is taken as the
     /// password, so a secret is never mistaken for a (displayed) user name. An empty password is nil.
     package init(parsing text: String) throws(RedisError) {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = URLText.trimmingWhitespace(text)
         guard let schemeEnd = trimmed.firstRange(of: "://") else {
             throw .invalidURL("expected redis://[[user]:password@]host[:port][/db]")
         }
         let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
         if scheme == "rediss" { throw .invalidURL("TLS (rediss://) is not supported by this build") }
         guard scheme == "redis" else {
-            let shown = Self.isSafeScheme(scheme) ? " \"\(scheme)\"" : ""
+            let shown = URLText.isSafeScheme(scheme) ? " \"\(scheme)\"" : ""
             throw .invalidURL("unsupported scheme\(shown) (expected redis://)")
         }
         var rest = trimmed[schemeEnd.upperBound...]
@@ -95,39 +96,7 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     // MARK: - Parsing pieces
 
     private static func hostAndPort(_ authority: Substring) throws(RedisError) -> (String, Int) {
-        var host: Substring
-        var portText: Substring?
-        let bracketed = authority.hasPrefix("[")
-        if bracketed {
-            guard let close = authority.firstIndex(of: "]") else {
-                throw .invalidURL("unterminated IPv6 address (missing ']')")
-            }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .invalidURL("unexpected text after the IPv6 address") }
-                portText = after.dropFirst()
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
-        }
-        guard !host.isEmpty else { throw .invalidURL("missing host") }
-        let punctuation = bracketed ? ":.%" : "-._"
-        guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || punctuation.contains($0)) }) else {
-            throw .invalidURL("the host contains characters that are not allowed in a host name")
-        }
-        var port = defaultPort
-        if let portText {
-            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText),
-                  (1...65_535).contains(value) else {
-                throw .invalidURL("the port must be a number from 1 to 65535")
-            }
-            port = value
-        }
-        return (String(host), port)
+        do { return try URLText.hostAndPort(authority, defaultPort: defaultPort, requireHost: true) } catch { throw .invalidURL(error.message) }
     }
 
     private static func database(_ text: Substring) throws(RedisError) -> Int {
@@ -139,46 +108,6 @@ package struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func percentDecoded(_ text: Substring, what: String) throws(RedisError) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = utf8.popFirst().flatMap(hexValue), let low = utf8.popFirst().flatMap(hexValue) else {
-                throw .invalidURL("invalid percent-encoding in the \(what)")
-            }
-            bytes.append(high << 4 | low)
-        }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidURL("the \(what) is not valid UTF-8 after percent-decoding")
-        }
-        return decoded
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    private static func isSafeScheme(_ scheme: String) -> Bool {
-        guard let first = scheme.first, first.isLetter, scheme.count <= 12 else { return false }
-        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }
-    }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let trimmedStart = drop(while: \.isWhitespace)
-        var end = trimmedStart.endIndex
-        while end > trimmedStart.startIndex, trimmedStart[trimmedStart.index(before: end)].isWhitespace {
-            end = trimmedStart.index(before: end)
-        }
-        return trimmedStart[..<end]
+        do { return try URLText.percentDecoded(text, what: what) } catch { throw .invalidURL(error.message) }
     }
 }
