@@ -1,3 +1,4 @@
+import BotCore
 import Actions
 import Slack
 
@@ -18,7 +19,7 @@ enum OutputRenderer {
         for detail in output.details {
             switch detail {
             case .indicator(let name, let value, let threshold, let healthy):
-                indicators.append(indicator(name: name, value: value, threshold: threshold, healthy: healthy))
+                indicators.append(OutputLine.indicator(name: name, value: value, threshold: threshold, healthy: healthy))
             case .table(let table):
                 flushIndicators()
                 out.append(render(table))
@@ -29,10 +30,6 @@ enum OutputRenderer {
         }
         flushIndicators()
         return out
-    }
-
-    static func indicator(name: String, value: String, threshold: String?, healthy: Bool?) -> String {
-        OutputLine.indicator(name: name, value: value, threshold: threshold, healthy: healthy)
     }
 
     static func render(_ table: OutputTable) -> String {

@@ -120,7 +120,7 @@ struct HTTPProbe: Sendable {
         var unhealthyComponents = 0
         if let components = Self.components(json) {
             let rows = components.map { name, status in
-                [Self.healthyWords.contains(status.lowercased()) ? "🟢" : "🔴", name, status]
+                [OutputLine.mark(Self.healthyWords.contains(status.lowercased())), name, status]
             }
             unhealthyComponents = rows.filter { $0[0] == "🔴" }.count
             details.append(.table(OutputTable(columns: ["", "component", "status"], rows: rows)))
@@ -133,7 +133,7 @@ struct HTTPProbe: Sendable {
         let reportedHealthy = reported.map { !Self.unhealthyWords.contains($0.lowercased()) } ?? true
         let healthy = !slow && reportedHealthy && unhealthyComponents == 0
         var value = "HTTP \(response.status) in \(ms) ms"
-        if let reported { value += ", status `\(SlackSafe.code(String(reported.prefix(40))))`" }
+        if let reported { value += ", status `\(SlackText.escaped(String(reported.prefix(40))))`" }
         if unhealthyComponents > 0 { value += ", \(unhealthyComponents) component\(unhealthyComponents == 1 ? "" : "s") unhealthy" }
         if slow, let max = parameters["max_ms"]?.intValue { value += " (slower than \(max) ms)" }
         return ActionOutput(

@@ -122,9 +122,7 @@ struct IndicatorEvaluator: Sendable {
         }
     }
 
-    private func mark(_ healthy: Bool?) -> String {
-        switch healthy { case true?: "🟢"; case false?: "🔴"; case nil: "⚪️" }
-    }
+    private func mark(_ healthy: Bool?) -> String { OutputLine.mark(healthy) }
 }
 
 /// `prometheus.indicators` (read-only): several indicators against thresholds (`indicators:` list of
@@ -199,7 +197,11 @@ package struct PrometheusQuery: Action {
 /// The one-line form of an indicator, shared by the renderer and actions that print a single value.
 package enum OutputLine {
     package static func indicator(name: String, value: String, threshold: String?, healthy: Bool?) -> String {
-        let mark = switch healthy { case true?: "🟢"; case false?: "🔴"; case nil: "⚪️" }
-        return "\(mark) *\(name)*: \(value)" + (threshold.map { " (\($0))" } ?? "")
+        "\(mark(healthy)) *\(name)*: \(value)" + (threshold.map { " (\($0))" } ?? "")
+    }
+
+    /// 🟢 healthy, 🔴 not, ⚪️ not judged.
+    package static func mark(_ healthy: Bool?) -> String {
+        switch healthy { case true?: "🟢"; case false?: "🔴"; case nil: "⚪️" }
     }
 }

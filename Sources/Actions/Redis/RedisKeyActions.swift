@@ -58,7 +58,7 @@ package struct RedisQueues: Action {
                 total += length
                 let healthy = length < threshold
                 if !healthy { over += 1 }
-                rows.append([healthy ? "🟢" : "🔴", key, length.grouped, type == "none" ? "empty" : type])
+                rows.append([OutputLine.mark(healthy), key, length.grouped, type == "none" ? "empty" : type])
                 facts[key] = String(length)
                 previewFacts.append(PreviewFact(name: key, value: .count(length, tolerance: tolerance)))
             }
@@ -94,7 +94,7 @@ package struct RedisCountKeys: Action {
         do {
             let count = try await client.countKeys(matching: pattern)
             return ActionOutput(
-                summary: "\(count.grouped) keys match `\(SlackSafe.code(pattern))` in Redis `\(target.shown)`",
+                summary: "\(count.grouped) keys match `\(SlackText.escaped(pattern))` in Redis `\(target.shown)`",
                 facts: ["pattern": pattern, "keys": String(count)],
                 previewFacts: [PreviewFact(name: "keys matching \(pattern)", value: .count(count, tolerance: tolerance))])
         } catch {
@@ -139,7 +139,7 @@ package struct RedisDeleteKeys: Action {
             } else {
                 deleted = try await client.checkedCommand(["UNLINK"] + keys).int ?? 0
             }
-            let what = pattern.map { "matching `\(SlackSafe.code($0))`" } ?? keys.map { "`\(SlackSafe.code($0))`" }.joined(separator: ", ")
+            let what = pattern.map { "matching `\(SlackText.escaped($0))`" } ?? keys.map { "`\(SlackText.escaped($0))`" }.joined(separator: ", ")
             context.logger.notice("deleted redis keys", metadata: ["redis.target": "\(target.shown)", "redis.deleted": "\(deleted)"])
             return ActionOutput(
                 summary: "Deleted \(deleted.grouped) \(deleted == 1 ? "key" : "keys") \(what) in Redis `\(target.shown)`",
@@ -147,14 +147,6 @@ package struct RedisDeleteKeys: Action {
         } catch {
             throw RedisTarget.failure(error, doing: "delete keys")
         }
-    }
-}
-
-/// Text placed inside `inline code` in Slack mrkdwn.
-package enum SlackSafe {
-    package static func code(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "`", with: "'")
     }
 }
 
