@@ -119,10 +119,9 @@ struct HTTPProbe: Sendable {
         var details: [OutputDetail] = []
         var unhealthyComponents = 0
         if let components = Self.components(json) {
-            let rows = components.map { name, status in
-                [OutputLine.mark(Self.healthyWords.contains(status.lowercased())), name, status]
-            }
-            unhealthyComponents = rows.filter { $0[0] == "🔴" }.count
+            let judged = components.map { (name: $0.0, status: $0.1, healthy: Self.healthyWords.contains($0.1.lowercased())) }
+            unhealthyComponents = judged.filter { !$0.healthy }.count
+            let rows = judged.map { [OutputLine.mark($0.healthy), $0.name, $0.status] }
             details.append(.table(OutputTable(columns: ["", "component", "status"], rows: rows)))
         }
         guard statusOK else {
