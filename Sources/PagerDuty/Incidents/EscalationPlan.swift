@@ -1,3 +1,4 @@
+import BotCore
 import Foundation
 
 /// Reminders for an incident nobody acknowledged: after each threshold, name the next level.
@@ -58,7 +59,7 @@ package struct EscalationPlan: Sendable, Equatable {
     /// The thread reminder for one level.
     package static func reminder(_ level: Level, incident: Incident, triggeredAt: Date, now: Date) -> String {
         let waited = ElapsedText.format(seconds: now.timeIntervalSince(triggeredAt))
-        return ":rotating_light: Incident #\(incident.number) \"\(IncidentMessage.escape(incident.title))\" is still unacknowledged after \(waited). "
+        return ":rotating_light: Incident #\(incident.number) \"\(SlackText.escaped(incident.title))\" is still unacknowledged after \(waited). "
             + "Escalation level \(level.level): \(level.who), please take a look."
     }
 }

@@ -1,3 +1,4 @@
+import BotCore
 /// The Slack text of an incident post (mrkdwn), kept free of Slack types so the Slack side only
 /// wraps it in blocks with the two buttons.
 package enum IncidentMessage {
@@ -21,14 +22,14 @@ package enum IncidentMessage {
         case .acknowledged: ":large_yellow_circle:"
         case .resolved: ":white_check_mark:"
         }
-        let title = escape(incident.title)
+        let title = SlackText.escaped(incident.title)
         let link = incident.htmlURL.map { "<\($0)|#\(incident.number)>" } ?? "#\(incident.number)"
-        var lines = ["\(emoji) *\(status.rawValue.capitalized)*\(agent.map { " by \(escape($0))" } ?? ""): \(link) \(title)"]
+        var lines = ["\(emoji) *\(status.rawValue.capitalized)*\(agent.map { " by \(SlackText.escaped($0))" } ?? ""): \(link) \(title)"]
         var fields: [String] = []
-        fields.append("*Urgency:* \(escape(incident.urgency ?? "—"))")
-        fields.append("*Priority:* \(escape(incident.priority ?? "—"))")
-        fields.append("*Service:* \(escape(incident.service?.summary ?? "—"))")
-        fields.append("*Assigned:* \(incident.assignees.isEmpty ? "—" : incident.assignees.map(escape).joined(separator: ", "))")
+        fields.append("*Urgency:* \(SlackText.escaped(incident.urgency ?? "—"))")
+        fields.append("*Priority:* \(SlackText.escaped(incident.priority ?? "—"))")
+        fields.append("*Service:* \(SlackText.escaped(incident.service?.summary ?? "—"))")
+        fields.append("*Assigned:* \(incident.assignees.isEmpty ? "—" : incident.assignees.map(SlackText.escaped).joined(separator: ", "))")
         lines.append(fields.joined(separator: "   "))
         if status != .resolved { lines.append("*Suggested:* `/hybrid \(suggestion)`") }
         return lines.joined(separator: "\n")
@@ -39,24 +40,10 @@ package enum IncidentMessage {
         guard !incidents.isEmpty else { return "No open PagerDuty incidents." }
         let lines = incidents.map { incident in
             let link = incident.htmlURL.map { "<\($0)|#\(incident.number)>" } ?? "#\(incident.number)"
-            let who = incident.assignees.isEmpty ? "" : " — \(incident.assignees.map(escape).joined(separator: ", "))"
-            return "• \(link) [\(incident.status)] \(escape(incident.title)) (\(escape(incident.service?.summary ?? "no service")), "
-                + "\(escape(incident.urgency ?? "?")))\(who) `\(incident.id)`"
+            let who = incident.assignees.isEmpty ? "" : " — \(incident.assignees.map(SlackText.escaped).joined(separator: ", "))"
+            return "• \(link) [\(incident.status)] \(SlackText.escaped(incident.title)) (\(SlackText.escaped(incident.service?.summary ?? "no service")), "
+                + "\(SlackText.escaped(incident.urgency ?? "?")))\(who) `\(incident.id)`"
         }
         return "*Open PagerDuty incidents (\(incidents.count)):*\n" + lines.joined(separator: "\n")
-    }
-
-    /// Slack mrkdwn control characters.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }
