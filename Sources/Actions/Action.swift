@@ -23,10 +23,13 @@ package struct ActionContext: Sendable {
     /// The folder of the plugin that declared the command (for `exec` programs and Job templates).
     package let pluginDirectory: String?
     package let authorization: RunAuthorization
+    /// Where a long step (a rollout, a Job) reports its progress lines while it waits, e.g. a Slack message edited in place.
+    package let progress: (@Sendable (String) async -> Void)?
 
     package init(
         userID: String, channelID: String, command: String, logger: Logger, approvedFacts: [PreviewFact] = [],
-        pluginDirectory: String? = nil, authorization: RunAuthorization? = nil
+        pluginDirectory: String? = nil, authorization: RunAuthorization? = nil,
+        progress: (@Sendable (String) async -> Void)? = nil
     ) {
         self.userID = userID
         self.channelID = channelID
@@ -35,6 +38,7 @@ package struct ActionContext: Sendable {
         self.approvedFacts = approvedFacts
         self.pluginDirectory = pluginDirectory
         self.authorization = authorization ?? (approvedFacts.isEmpty ? .direct : .approved)
+        self.progress = progress
     }
 
     /// The approved value of one fact, if this run executes an approved plan that measured it.

@@ -129,9 +129,11 @@ extension ApprovalFlow {
         let base = AuditEntry(
             kind: "action", user: r.requester, channel: r.channel, command: command,
             detail: ["approval_id": .string(r.id), "plan_hash": .string(r.planHash)])
+        let progress = ProgressMessage(
+            poster: poster, channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, title: "`\(shown)` in progress")
         let context = ActionContext(
             userID: r.requester, channelID: r.channel, command: command, logger: logger, approvedFacts: stored.plan.facts,
-            pluginDirectory: invocation.spec.pluginDirectory, authorization: .approved)
+            pluginDirectory: invocation.spec.pluginDirectory, authorization: .approved, progress: { line in await progress.add(line) })
         let reverts = Reverts(store: store, now: now)
         let replyTarget = ReplyTarget(
             channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, responseURL: clicker?.responseURL ?? stored.responseURL)
@@ -144,11 +146,7 @@ extension ApprovalFlow {
         let revertLine: String? = if case .success(let line)? = armed { line } else { nil }
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: steps) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
-        let progress = ProgressMessage(
-            poster: poster, channel: stored.messageChannel ?? r.channel, threadTS: stored.messageTS, title: "`\(shown)` in progress")
-        let outcome = await progress.around {
-            await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
-        }
+        let outcome = await steps.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
         let approvers = r.approvals.map { "<@\($0.user)>" }.joined(separator: ", ")
         let text: String
         var result = base

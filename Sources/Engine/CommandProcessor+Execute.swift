@@ -37,9 +37,12 @@ extension CommandProcessor {
             break
         }
 
+        let progress = ProgressMessage(
+            poster: poster, channel: command.channelID, threadTS: nil, title: "`\(SlackText.escaped(canonical))` in progress")
         let context = ActionContext(userID: command.userID, channelID: command.channelID, command: canonical, logger: logger,
                                     pluginDirectory: invocation.spec.pluginDirectory,
-                                    authorization: breakGlass == nil ? .direct : .breakGlass)
+                                    authorization: breakGlass == nil ? .direct : .breakGlass,
+                                    progress: { line in await progress.add(line) })
         let reverts = Reverts(store: store, now: approvals.now)
         var revertLine: String?
         switch await reverts.arm(
@@ -58,11 +61,7 @@ extension CommandProcessor {
         let runner = StepRunner(actions: actions, store: store, logger: logger)
         let verification = invocation.spec.verify.map { Verification(spec: $0, runner: runner) }
         let before = await verification?.before(arguments: invocation.arguments, context: context, audit: base)
-        let progress = ProgressMessage(
-            poster: poster, channel: command.channelID, threadTS: nil, title: "`\(SlackText.escaped(canonical))` in progress")
-        let outcome = await progress.around {
-            await runner.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
-        }
+        let outcome = await runner.run(invocation.spec.steps, arguments: invocation.arguments, context: context, audit: base)
         let lines = outcome.lines
         let failure = outcome.failure
 

@@ -36,13 +36,6 @@ actor ProgressMessage {
             failed = true
         }
     }
-
-    /// Runs `body` with Kubernetes waits reporting here.
-    nonisolated func around<T: Sendable>(_ body: () async -> T) async -> T {
-        await KubernetesProgressHook.$current.withValue({ line in await self.add(line) }) {
-            await body()
-        }
-    }
 }
 
 extension SlackPoster {

@@ -63,12 +63,12 @@ struct KubernetesWorkloadActionTests {
         }
     }
 
-    @Test func progressAlsoReachesTheTaskLocalHook() async throws {
+    @Test func progressAlsoReachesTheRunsOwnReporter() async throws {
         try await KubernetesFixture.run { _, client in
             let progress = ProgressLog()
-            _ = try await KubernetesProgressHook.$current.withValue({ await progress.add($0) }) {
-                try await KubernetesRolloutRestart(client: client).run(["name": .string("api-gateway")], context: ctx)
-            }
+            let context = ActionContext(
+                userID: "U01ALICE", channelID: "C0OPS", command: "test", logger: ctx.logger, progress: { await progress.add($0) })
+            _ = try await KubernetesRolloutRestart(client: client).run(["name": .string("api-gateway")], context: context)
             #expect(await progress.lines.count >= 2)
         }
     }

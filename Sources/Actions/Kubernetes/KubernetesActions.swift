@@ -29,14 +29,17 @@ package enum KubernetesActions {
     }
 }
 
-/// Per-run progress without changing the `Action` protocol: the integrator wraps one run,
-/// `try await KubernetesProgressHook.$current.withValue({ line in await edit(message, line) }) { try await action.run(…) }`,
-/// and waits report there (as well as to a `progress` closure given at construction).
-package enum KubernetesProgressHook {
-    @TaskLocal package static var current: KubernetesProgress?
+/// Progress of waits: to the closure given at construction and to the run's own (`ActionContext.progress`).
+enum KubernetesProgressHook {
+    static func combined(_ fixed: KubernetesProgress?, _ context: ActionContext) -> KubernetesProgress? {
+        switch (fixed, context.progress) {
+        case (nil, nil): nil
+        case (let one?, nil), (nil, let one?): one
+        case (let a?, let b?): { line in await a(line); await b(line) }
+        }
+    }
 
-    static func report(_ fixed: KubernetesProgress?, _ line: String) async {
-        await fixed?(line)
-        await current?(line)
+    static func report(_ progress: KubernetesProgress?, _ line: String) async {
+        await progress?(line)
     }
 }

@@ -66,7 +66,8 @@ package struct KubernetesCreateJob: Action {
         }
         let final: KubernetesJob
         do {
-            final = try await client.waitForJob(jobName, timeout: .seconds(wait), progress: progress)
+            final = try await client.waitForJob(
+                jobName, timeout: .seconds(wait), progress: KubernetesProgressHook.combined(progress, context))
         } catch {
             throw .kubernetes(error, doing: "see job `\(jobName)` finish (it was created)")
         }

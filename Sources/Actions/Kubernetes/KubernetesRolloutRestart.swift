@@ -34,6 +34,7 @@ package struct KubernetesRolloutRestart: Action {
             facts["waited"] = "false"
             return ActionOutput(summary: "Restarting \(what) in `\(client.config.namespace)` (not waiting for the rollout).", facts: facts)
         }
+        let progress = KubernetesProgressHook.combined(self.progress, context)
         await KubernetesProgressHook.report(progress, "Restarting \(what)…")
         let started = ContinuousClock.now
         let final: KubernetesWorkload
