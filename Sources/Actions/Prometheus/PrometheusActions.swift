@@ -66,16 +66,18 @@ struct IndicatorEvaluator: Sendable {
     }
 
     func evaluate(_ specs: [IndicatorSpec]) async -> Evaluated {
-        let results = await withTaskGroup(of: (Int, Result<PrometheusResult, PrometheusError>).self) { group in
+        // (A typed `do throws` inside the child closure was miscompiled in release builds — garbage indices, a crash under
+        // `make run` — so each query goes through a plain function returning a Result.)
+        let answers = await withTaskGroup(of: (Int, Result<PrometheusResult, PrometheusError>).self) { group in
             for (index, spec) in specs.enumerated() {
-                group.addTask {
-                    do throws(PrometheusError) { return (index, .success(try await client.query(spec.query))) } catch { return (index, .failure(error)) }
-                }
+                let client = self.client, query = spec.query
+                group.addTask { (index, await Self.answer(client, query)) }
             }
-            var collected = [Result<PrometheusResult, PrometheusError>?](repeating: nil, count: specs.count)
+            var collected: [Int: Result<PrometheusResult, PrometheusError>] = [:]
             for await (index, result) in group { collected[index] = result }
             return collected
         }
+        let results = specs.indices.map { answers[$0] }
         var out = Evaluated()
         for (spec, result) in zip(specs, results) {
             switch result {
@@ -112,6 +114,14 @@ struct IndicatorEvaluator: Sendable {
             }
         }
         return out
+    }
+
+    private static func answer(_ client: PrometheusClient, _ query: String) async -> Result<PrometheusResult, PrometheusError> {
+        do {
+            return .success(try await client.query(query))
+        } catch {
+            return .failure(error)
+        }
     }
 
     private func count(_ healthy: Bool?, into out: inout Evaluated) {
