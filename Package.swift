@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "SQLiteDriver", "BotCore", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // The scale-out inbox: a Redis Stream with a consumer group (HYBRIDBOT_INBOX=redis://…).
+        .target(name: "RedisInbox", dependencies: ["Store", "RedisDriver", "BotCore"], swiftSettings: strict),
         .target(name: "Engine", dependencies: [
             "BotCore", "Slack", "Actions", "Store", "PagerDuty",
             .product(name: "Logging", package: "swift-log"),
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "BotCoreTests", dependencies: ["BotCore"], swiftSettings: strict),
         .testTarget(name: "PluginsTests", dependencies: ["Plugins", "BotCore", "Actions"], swiftSettings: strict),
         .testTarget(name: "SlackTests", dependencies: ["Slack"], swiftSettings: strict),
+        .testTarget(name: "RedisInboxTests", dependencies: ["RedisInbox", "Store", "RedisDriver", "BotCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "BotCore"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [

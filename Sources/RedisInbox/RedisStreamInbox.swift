@@ -1,0 +1,5 @@
+import RedisDriver
+import Store
+
+// Placeholder: RedisStreamInbox is being written (see DeliveryInbox).
+package enum RedisInboxPlaceholder {}
