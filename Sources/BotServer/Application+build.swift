@@ -9,16 +9,25 @@ package struct ListenerDependencies: Sendable {
     package var signingSecret: String
     package var slashCommand: String
     package var store: HybridStore
-    package var queue: DeliveryQueue
+    /// The core's in-process queue (`serve`); nil in a relay, whose cores long-poll the inbox.
+    package var queue: DeliveryQueue?
+    package var inbox: any DeliveryInbox
+    /// Bearer token of the relay API (`HYBRIDBOT_RELAY_TOKEN`); nil → no `/relay/v1` routes.
+    package var relayToken: String?
+    package var leaseDuration: Duration
     package var pluginsLoaded: Bool
     package var registry: PrometheusCollectorRegistry?
     /// `PAGERDUTY_WEBHOOK_SECRETS`, split on commas; empty → the PagerDuty endpoint answers 503.
     package var pagerDutySecrets: [String]
 
     package init(
-        signingSecret: String, slashCommand: String, store: HybridStore, queue: DeliveryQueue, pluginsLoaded: Bool = true,
-        registry: PrometheusCollectorRegistry? = nil, pagerDutySecrets: [String] = []
+        signingSecret: String, slashCommand: String, store: HybridStore, queue: DeliveryQueue?, inbox: (any DeliveryInbox)? = nil,
+        pluginsLoaded: Bool = true, registry: PrometheusCollectorRegistry? = nil, pagerDutySecrets: [String] = [],
+        relayToken: String? = nil, leaseDuration: Duration = .seconds(30)
     ) {
+        self.inbox = inbox ?? SQLiteInbox(store: store)
+        self.relayToken = relayToken
+        self.leaseDuration = leaseDuration
         self.pagerDutySecrets = pagerDutySecrets
         self.signingSecret = signingSecret
         self.slashCommand = slashCommand
@@ -40,12 +49,13 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
     let slack = router.group()
         .add(middleware: SlackVerificationMiddleware(signingSecret: deps.signingSecret))
         .group(context: SlackRequestContext.self)
-    SlackCommandController(store: deps.store, queue: deps.queue, slashCommand: deps.slashCommand).addRoutes(to: slack)
-    SlackInteractionController(store: deps.store, queue: deps.queue).addRoutes(to: slack)
+    let intake = DeliveryIntake(inbox: deps.inbox, queue: deps.queue)
+    SlackCommandController(intake: intake, slashCommand: deps.slashCommand).addRoutes(to: slack)
+    SlackInteractionController(intake: intake).addRoutes(to: slack)
     let pagerDuty = router.group()
         .add(middleware: PagerDutyVerificationMiddleware(secrets: deps.pagerDutySecrets))
         .group(context: PagerDutyRequestContext.self)
-    PagerDutyWebhookController(store: deps.store, queue: deps.queue).addRoutes(to: pagerDuty)
+    PagerDutyWebhookController(intake: intake).addRoutes(to: pagerDuty)
     return router
 }
 

@@ -10,7 +10,7 @@ package struct ApprovalFlow: Sendable {
     let router: Router
     let policy: PermissionPolicy
     let steps: StepRunner
-    let store: HybridStore
+    let store: any BotStore
     let poster: SlackPoster
     let slashCommand: String
     let groups: any UserGroupDirectory
@@ -18,7 +18,7 @@ package struct ApprovalFlow: Sendable {
     let now: @Sendable () -> Int64
 
     package init(
-        table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore, poster: SlackPoster,
+        table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: any BotStore, poster: SlackPoster,
         slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(), logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {

@@ -20,7 +20,7 @@ package struct ApprovalSweeper: Service {
     }
 
     /// Approvals left verifying or executing by the previous process. Call before the listener and core start.
-    package static func interruptedApprovals(in store: HybridStore) async throws -> [String] {
+    package static func interruptedApprovals(in store: any BotStore) async throws -> [String] {
         try await store.openApprovals().filter { $0.request.state != .pending }.map(\.request.id)
     }
 

@@ -10,7 +10,7 @@ package struct CommandProcessor: Sendable {
     package let router: Router
     package let policy: PermissionPolicy
     package let actions: ActionRegistry
-    package let store: HybridStore
+    package let store: any BotStore
     package let poster: SlackPoster
     package let slashCommand: String
     package let groups: any UserGroupDirectory
@@ -20,7 +20,7 @@ package struct CommandProcessor: Sendable {
     package let pagerDuty: PagerDutyIntegration?
 
     package init(
-        table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: HybridStore,
+        table: CommandTable, policy: PermissionPolicy, actions: ActionRegistry, store: any BotStore,
         poster: SlackPoster, slashCommand: String, groups: any UserGroupDirectory = NoUserGroups(),
         logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
         pagerDuty: PagerDutyIntegration? = nil
@@ -47,25 +47,22 @@ package struct CommandProcessor: Sendable {
     /// The clock of approvals and timers (injected in tests).
     package var clock: @Sendable () -> Int64 { approvals.now }
 
-    /// Processes one delivery and marks it done. Never throws: every failure becomes a reply and an audit record.
+    /// Processes one delivery. Never throws: every failure becomes a reply and an audit record. The caller acks the
+    /// delivery at its inbox afterwards (the one who leased it).
     package func process(_ delivery: StoredDelivery) async {
         if delivery.kind == "slack.interaction" {
             await interaction(delivery)
-            await markDone(delivery)
             return
         }
         if delivery.kind == "pagerduty.webhook" {
             await pagerDuty?.process(delivery)
-            await markDone(delivery)
             return
         }
         guard let command = try? JSONDecoder().decode(SlashCommand.self, from: Data(delivery.payload.utf8)) else {
             logger.error("stored delivery is not a slash command", metadata: ["delivery.id": "\(delivery.id)"])
-            await markDone(delivery)
             return
         }
         await handle(command, deliveryID: delivery.id)
-        await markDone(delivery)
     }
 
     func handle(_ command: SlashCommand, deliveryID: Int64) async {
@@ -156,11 +153,4 @@ package struct CommandProcessor: Sendable {
         await approvals.click(payload, requester: requester)
     }
 
-    private func markDone(_ delivery: StoredDelivery) async {
-        do {
-            try await store.markDeliveryDone(id: delivery.id)
-        } catch {
-            logger.error("could not mark delivery done", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
-        }
-    }
 }

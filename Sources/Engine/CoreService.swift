@@ -12,17 +12,19 @@ import Synchronization
 package struct CoreService: Service {
     private let processor: CommandProcessor
     private let queue: DeliveryQueue
+    private let inbox: any DeliveryInbox
     private let maxConcurrent: Int
     private let logger: Logger
 
     private let drainDeadline: Duration
 
     package init(
-        processor: CommandProcessor, queue: DeliveryQueue, maxConcurrent: Int = 16, drainDeadline: Duration = .seconds(20),
+        processor: CommandProcessor, queue: DeliveryQueue, inbox: any DeliveryInbox, maxConcurrent: Int = 16, drainDeadline: Duration = .seconds(20),
         logger: Logger
     ) {
         self.processor = processor
         self.queue = queue
+        self.inbox = inbox
         self.maxConcurrent = maxConcurrent
         self.drainDeadline = drainDeadline
         self.logger = logger
@@ -37,8 +39,20 @@ package struct CoreService: Service {
         return pending.count
     }
 
+    /// Marks a processed delivery done; a failure only means it is processed again after a restart, where its
+    /// execution record answers (finished → the result is re-sent, never re-run).
+    package static func acknowledge(_ delivery: StoredDelivery, at inbox: any DeliveryInbox, logger: Logger) async {
+        do {
+            if try await inbox.ack(id: delivery.id) == .unknown {
+                logger.warning("acked a delivery the inbox does not know", metadata: ["delivery.id": "\(delivery.id)"])
+            }
+        } catch {
+            logger.error("could not mark delivery done", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
     package func run() async throws {
-        let queue = self.queue, processor = self.processor, maxConcurrent = self.maxConcurrent
+        let queue = self.queue, processor = self.processor, maxConcurrent = self.maxConcurrent, inbox = self.inbox, logger = self.logger
         let inFlight = InFlight()
         let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self)
         await cancelWhenGracefulShutdown {
@@ -51,6 +65,7 @@ package struct CoreService: Service {
                 // In-flight work is not cancelled by shutdown (an action half done is worse than a late stop): detached.
                 Task.detached {
                     await processor.process(delivery)
+                    await Self.acknowledge(delivery, at: inbox, logger: logger)
                     inFlight.count.withLock { $0 -= 1 }
                     finishedContinuation.yield()
                 }

@@ -36,7 +36,7 @@ struct RevertError: Error {
 /// Schedules reverts before a command runs and cancels them after one that ends them (timer kind `revert`,
 /// key `revert:<key>`).
 struct Reverts: Sendable {
-    let store: HybridStore
+    let store: any BotStore
     let now: @Sendable () -> Int64
 
     /// The seconds until the revert of `spec`, from its `after` and the command's arguments; nil when it cannot be
@@ -94,7 +94,7 @@ struct RevertHandler: TimerHandler {
     static let kind = "revert"
     var kind: String { Self.kind }
     let actions: ActionRegistry
-    let store: HybridStore
+    let store: any BotStore
     let poster: SlackPoster
     let logger: Logger
 

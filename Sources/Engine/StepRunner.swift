@@ -7,7 +7,7 @@ import Store
 /// Runs a command's steps (or preview) in order, auditing each action; stops at the first failure.
 struct StepRunner: Sendable {
     let actions: ActionRegistry
-    let store: HybridStore
+    let store: any BotStore
     let logger: Logger
 
     struct Outcome: Sendable {

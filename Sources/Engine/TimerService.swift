@@ -21,14 +21,14 @@ package protocol TimerHandler: Sendable {
 /// A timer found `firing` at start (the bot died mid-work) is handed to its handler again: handlers are idempotent
 /// or at-most-once by their own record (see each handler).
 package struct TimerService: Service {
-    let store: HybridStore
+    let store: any BotStore
     let handlers: [String: any TimerHandler]
     let interval: Duration
     let now: @Sendable () -> Int64
     let logger: Logger
 
     package init(
-        store: HybridStore, handlers: [any TimerHandler], interval: Duration = .seconds(5), logger: Logger,
+        store: any BotStore, handlers: [any TimerHandler], interval: Duration = .seconds(5), logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.store = store

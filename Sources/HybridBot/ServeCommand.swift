@@ -51,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
+        let inbox = SQLiteInbox(store: store)
         let web = config["SLACK_BOT_TOKEN"].map {
             SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
         }
@@ -65,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)
 
         let deps = ListenerDependencies(
-            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, registry: registry,
+            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, inbox: inbox, registry: registry,
             pagerDutySecrets: PagerDutyWiring.webhookSecrets(config))
         let app = buildApplication(deps, host: listen.host, port: listen.port, logger: logger) { port in
             logger.notice("hybridbot listening", metadata: [
@@ -73,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "db": "\(config.databasePath)",
             ])
         }
-        let core = CoreService(processor: processor, queue: queue, logger: logger)
+        let core = CoreService(processor: processor, queue: queue, inbox: inbox, logger: logger)
         let sweeper = ApprovalSweeper(flow: processor.approvals, interruptedAtStart: interrupted, logger: logger)
         let timers = TimerService(store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.

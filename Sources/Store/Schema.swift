@@ -1,10 +1,11 @@
 import SQLiteDriver
 
 /// The one SQLite schema: inbox (deliveries), execution claims, the hash-chained audit, approvals, durable timers
-/// (bypass deadlines, escalation reminders) and PagerDuty incidents. Version 3 adds timers and incidents; every
-/// statement is `IF NOT EXISTS`, so an older file is upgraded in place.
+/// (bypass deadlines, escalation reminders) and PagerDuty incidents. Version 3 adds timers and incidents, version 4
+/// the leases of deliveries handed to cores (`relay`); every statement is `IF NOT EXISTS` and the new columns are
+/// added with `ALTER TABLE`, so an older file is upgraded in place.
 enum Schema {
-    static let version = 3
+    static let version = 4
 
     static let statements = """
         CREATE TABLE IF NOT EXISTS deliveries (
@@ -14,7 +15,10 @@ enum Schema {
             payload TEXT NOT NULL,
             received_at TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
-            done_at TEXT
+            done_at TEXT,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(state) WHERE state = 'pending';
         CREATE TABLE IF NOT EXISTS executions (
@@ -87,6 +91,13 @@ enum Schema {
         let current = Int(try db.query("PRAGMA user_version").first?.values.first?.int ?? 0)
         guard current < version else { return }
         try db.transaction { db in
+            if current > 0, current < 4 {
+                try db.executeScript("""
+                    ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
+                    ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;
+                    ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                    """)
+            }
             try db.executeScript(statements)
             try db.executeScript("PRAGMA user_version=\(version)")
         }

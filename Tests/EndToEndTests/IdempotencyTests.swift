@@ -51,6 +51,7 @@ struct IdempotencyTests {
             let pending = try await h.store.pendingDeliveries()
             #expect(pending.map(\.id) == [delivery.id])
             await h.processor.process(pending[0])
+            #expect(try await SQLiteInbox(store: h.store).ack(id: pending[0].id) == .done)
             let reply = try #require(await h.sink.wait(for: "crashed").first)
             #expect(reply.text.contains("interrupted"))
             #expect(await h.kubernetes.requests.isEmpty)

@@ -13,14 +13,12 @@ package struct PagerDutyWebhookController: Sendable {
     /// The delivery kind the core dispatches on.
     package static let deliveryKind = "pagerduty.webhook"
 
-    let store: HybridStore
-    let queue: DeliveryQueue
+    let intake: DeliveryIntake
     private let accepted = Counter(label: "hybridbot_pagerduty_webhooks_total", dimensions: [("outcome", "accepted")])
     private let duplicates = Counter(label: "hybridbot_pagerduty_webhooks_total", dimensions: [("outcome", "duplicate")])
 
-    package init(store: HybridStore, queue: DeliveryQueue) {
-        self.store = store
-        self.queue = queue
+    package init(intake: DeliveryIntake) {
+        self.intake = intake
     }
 
     package func addRoutes(to group: RouterGroup<PagerDutyRequestContext>) {
@@ -44,7 +42,7 @@ package struct PagerDutyWebhookController: Sendable {
         let audit = AuditEntry(kind: "pagerduty", command: event.type.wireName, outcome: "received", detail: detail)
         let result: DeliveryStoreResult
         do {
-            result = try await store.storeDelivery(
+            result = try await intake.store(
                 kind: Self.deliveryKind, key: "pagerduty:" + deliveryID, payload: String(decoding: context.verified.body, as: UTF8.self),
                 audit: audit)
         } catch {
@@ -53,9 +51,8 @@ package struct PagerDutyWebhookController: Sendable {
             return SlackCommandController.plain(.serviceUnavailable, "the bot could not record this webhook")
         }
         switch result {
-        case .stored(let delivery):
+        case .stored:
             accepted.increment()
-            queue.enqueue(delivery)
             return SlackCommandController.plain(.accepted, "accepted")
         case .duplicate:
             duplicates.increment()

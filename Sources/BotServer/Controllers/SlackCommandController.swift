@@ -8,15 +8,13 @@ import Store
 
 /// `POST /slack/commands`: store the verified command durably (with its audit record), then ack within Slack's 3 s.
 package struct SlackCommandController: Sendable {
-    let store: HybridStore
-    let queue: DeliveryQueue
+    let intake: DeliveryIntake
     let slashCommand: String
     private let accepted = Counter(label: "hybridbot_slack_commands_total", dimensions: [("outcome", "accepted")])
     private let duplicates = Counter(label: "hybridbot_slack_commands_total", dimensions: [("outcome", "duplicate")])
 
-    package init(store: HybridStore, queue: DeliveryQueue, slashCommand: String) {
-        self.store = store
-        self.queue = queue
+    package init(intake: DeliveryIntake, slashCommand: String) {
+        self.intake = intake
         self.slashCommand = slashCommand
     }
 
@@ -40,16 +38,15 @@ package struct SlackCommandController: Sendable {
             outcome: "received", detail: ["trigger_id": .string(command.triggerID)])
         let result: DeliveryStoreResult
         do {
-            result = try await store.storeDelivery(kind: "slack.command", key: "slack.trigger:" + command.triggerID, payload: payload, audit: audit)
+            result = try await intake.store(kind: "slack.command", key: "slack.trigger:" + command.triggerID, payload: payload, audit: audit)
         } catch {
             // Not stored means not acked: Slack shows the user an error instead of a promise we cannot keep.
             context.logger.error("could not store slash command", metadata: ["error": "\(error)"])
             return Self.plain(.serviceUnavailable, "the bot could not record this command")
         }
         switch result {
-        case .stored(let delivery):
+        case .stored:
             accepted.increment()
-            queue.enqueue(delivery)
             let shown = command.text.count > 80 ? String(command.text.prefix(80)) + "…" : command.text
             return try Self.ack(.ephemeral("⏳ Working on `\(slashCommand) \(shown.replacing("`", with: "'"))`…"))
         case .duplicate:

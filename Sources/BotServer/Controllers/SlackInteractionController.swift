@@ -9,14 +9,12 @@ import Store
 /// `POST /slack/interactions`: button clicks. Stored durably (with an audit record) before the 200 ack;
 /// a redelivery of the same click (`action_ts` + user) is acknowledged and not acted on again.
 package struct SlackInteractionController: Sendable {
-    let store: HybridStore
-    let queue: DeliveryQueue
+    let intake: DeliveryIntake
     private let accepted = Counter(label: "hybridbot_slack_interactions_total", dimensions: [("outcome", "accepted")])
     private let duplicates = Counter(label: "hybridbot_slack_interactions_total", dimensions: [("outcome", "duplicate")])
 
-    package init(store: HybridStore, queue: DeliveryQueue) {
-        self.store = store
-        self.queue = queue
+    package init(intake: DeliveryIntake) {
+        self.intake = intake
     }
 
     package func addRoutes(to group: RouterGroup<SlackRequestContext>) {
@@ -44,16 +42,15 @@ package struct SlackInteractionController: Sendable {
             detail: ["action_ts": .string(action.actionTS), "value": .string(String((action.value ?? "").prefix(64)))])
         let result: DeliveryStoreResult
         do {
-            result = try await store.storeDelivery(
+            result = try await intake.store(
                 kind: "slack.interaction", key: "slack.action:\(action.actionTS):\(payload.user.id)", payload: stored, audit: audit)
         } catch {
             context.logger.error("could not store interaction", metadata: ["error": "\(error)"])
             return SlackCommandController.plain(.serviceUnavailable, "the bot could not record this click")
         }
         switch result {
-        case .stored(let delivery):
+        case .stored:
             accepted.increment()
-            queue.enqueue(delivery)
         case .duplicate:
             duplicates.increment()
         }

@@ -20,7 +20,7 @@ struct EscalationReminderHandler: TimerHandler {
     static let kind = "pagerduty.escalation"
     var kind: String { Self.kind }
     let settings: IncidentSettings
-    let store: HybridStore
+    let store: any BotStore
     let poster: SlackPoster
     let logger: Logger
     let now: @Sendable () -> Int64
@@ -28,7 +28,7 @@ struct EscalationReminderHandler: TimerHandler {
     static func prefix(_ incident: String) -> String { "pd-escalation:\(incident):" }
 
     /// One durable timer per level, due `after` the (re)trigger; a level already reminded is never armed again.
-    static func schedule(incident: String, from start: Date, plan: EscalationPlan, store: HybridStore, replace: Bool) async {
+    static func schedule(incident: String, from start: Date, plan: EscalationPlan, store: any BotStore, replace: Bool) async {
         for level in plan.levels {
             let key = prefix(incident) + String(level.level)
             if replace, (try? await store.timerState(key: key)) == "done" { continue }
@@ -72,7 +72,7 @@ struct ReportReminderHandler: TimerHandler {
     static let kind = "pagerduty.report_reminder"
     var kind: String { Self.kind }
     let settings: IncidentSettings
-    let store: HybridStore
+    let store: any BotStore
     let poster: SlackPoster
     let logger: Logger
 

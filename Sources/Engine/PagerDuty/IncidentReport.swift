@@ -10,7 +10,7 @@ package enum IncidentReport {
     }
 
     /// The incident an operator means by `PABC123`, `#12` or `12`, among those the bot tracked.
-    package static func find(_ reference: String, in store: HybridStore) async throws -> StoredIncident? {
+    package static func find(_ reference: String, in store: any BotStore) async throws -> StoredIncident? {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
         if let exact = try await store.incident(id: trimmed) { return exact }
         let digits = trimmed.hasPrefix("#") ? String(trimmed.dropFirst()) : trimmed
@@ -24,7 +24,7 @@ package enum IncidentReport {
     /// The Markdown draft, with the incident's id. `channel` is the incident channel (`PAGERDUTY_SLACK_CHANNEL`) used
     /// when the incident's message was never posted.
     package static func markdown(
-        for reference: String, store: HybridStore, channel: String?, now: Date
+        for reference: String, store: any BotStore, channel: String?, now: Date
     ) async throws -> (id: String, markdown: String) {
         guard let row = try await find(reference, in: store), let record = IncidentRecord(row) else {
             throw Failure(description: "The bot has no record of PagerDuty incident `\(reference.prefix(40))` (it tracks incidents from their webhooks).")

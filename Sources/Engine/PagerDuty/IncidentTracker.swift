@@ -10,7 +10,7 @@ import Store
 /// ``IncidentState``), and arms or disarms the durable escalation and report reminders.
 struct IncidentTracker: Sendable {
     let settings: IncidentSettings
-    let store: HybridStore
+    let store: any BotStore
     let poster: SlackPoster
     let locks: IncidentLocks
     let logger: Logger

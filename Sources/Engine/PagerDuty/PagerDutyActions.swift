@@ -11,7 +11,7 @@ struct PagerDutyDesk: Sendable {
     let events: PagerDutyEvents?
     let identities: [String: String]
     let settings: IncidentSettings
-    let store: HybridStore
+    let store: any BotStore
     let now: @Sendable () -> Int64
 
     static func noIdentity(_ user: String) -> String {

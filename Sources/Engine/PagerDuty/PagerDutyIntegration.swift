@@ -17,7 +17,7 @@ package struct PagerDutyIntegration: Sendable {
     let logger: Logger
 
     package init(
-        rest: PagerDutyREST?, events: PagerDutyEvents?, settings: IncidentSettings, policy: PermissionPolicy, store: HybridStore,
+        rest: PagerDutyREST?, events: PagerDutyEvents?, settings: IncidentSettings, policy: PermissionPolicy, store: any BotStore,
         poster: SlackPoster, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.desk = PagerDutyDesk(rest: rest, events: events, identities: policy.identities, settings: settings, store: store, now: now)
@@ -30,7 +30,7 @@ package struct PagerDutyIntegration: Sendable {
     /// From the settings (`PAGERDUTY_API_TOKEN`, `PAGERDUTY_API_URL`, `PAGERDUTY_ROUTING_KEY`, `PAGERDUTY_EVENTS_URL`,
     /// `PAGERDUTY_SLACK_CHANNEL`); a client whose credential is missing stays nil and its commands say so.
     package static func configured(
-        settings: [String: String], http: HTTPClient, incidents: IncidentSettings, policy: PermissionPolicy, store: HybridStore,
+        settings: [String: String], http: HTTPClient, incidents: IncidentSettings, policy: PermissionPolicy, store: any BotStore,
         poster: SlackPoster, logger: Logger, retry: RetryPolicy = RetryPolicy(),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) -> PagerDutyIntegration {

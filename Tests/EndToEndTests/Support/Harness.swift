@@ -82,7 +82,7 @@ struct Harness: Sendable {
                     table: loadedTable, policy: loadedPolicy, actions: actions, store: store, poster: poster,
                     slashCommand: "/hybrid", logger: logger, now: { clock.now }, pagerDuty: pagerDuty)
                 let queue = DeliveryQueue()
-                let core = Task { try await CoreService(processor: processor, queue: queue, logger: logger).run() }
+                let core = Task { try await CoreService(processor: processor, queue: queue, inbox: SQLiteInbox(store: store), logger: logger).run() }
                 let deps = ListenerDependencies(
                     signingSecret: secret, slashCommand: "/hybrid", store: store, queue: queue,
                     pagerDutySecrets: (wired["PAGERDUTY_WEBHOOK_SECRETS"] ?? pagerDutySecret).split(separator: ",").map(String.init))
