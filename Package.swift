@@ -58,6 +58,10 @@ let package = Package(
         ], swiftSettings: strict),
         // The scale-out inbox: a Redis Stream with a consumer group (HYBRIDBOT_INBOX=redis://…).
         .target(name: "RedisInbox", dependencies: ["Store", "RedisDriver", "BotCore"], swiftSettings: strict),
+        // A core's side of the relay API: long-poll, acks, leases and the store calls, over libcurl (outbound only).
+        .target(name: "RelayClient", dependencies: [
+            "Store", "HTTPDriver", "BotCore", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "Engine", dependencies: [
             "BotCore", "Slack", "Actions", "Store", "PagerDuty",
             .product(name: "Logging", package: "swift-log"),
@@ -65,14 +69,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "BotServer", dependencies: [
-            "BotCore", "Slack", "Store", "Engine", "PagerDuty",
+            "BotCore", "Slack", "Store", "Engine", "PagerDuty", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),
         .executableTarget(name: "HybridBot", dependencies: [
-            "BotServer", "Engine", "Plugins", "Store", "Slack", "HTTPDriver", "Actions", "BotConfig", "BotCore", "PagerDuty",
+            "BotServer", "RelayClient", "RedisInbox", "RedisDriver", "Engine", "Plugins", "Store", "Slack", "HTTPDriver", "Actions", "BotConfig", "BotCore", "PagerDuty",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,7 +111,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["BotConfig", "Actions"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BotServer", "Engine", "Plugins", "Store", "Slack", "Actions", "HTTPDriver", "BotConfig", "BotCore", "RedisDriver", "TestSupport",
-            "PagerDuty", "PostgresDriver",
+            "PagerDuty", "PostgresDriver", "RelayClient",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

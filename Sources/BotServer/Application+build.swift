@@ -43,7 +43,7 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
     let router = Router(context: HybridRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: MethodCheckMiddleware(allowed: [
-        "/slack/commands": .post, "/slack/interactions": .post, "/pagerduty/webhooks": .post, "/healthz": .get, "/readyz": .get, "/metrics": .get,
+        "/slack/commands": .post, "/slack/interactions": .post, "/pagerduty/webhooks": .post, "/relay/v1/events": .get, "/relay/v1/store": .post, "/relay/v1/ping": .get, "/healthz": .get, "/readyz": .get, "/metrics": .get,
     ]))
     HealthController(store: deps.store, pluginsLoaded: deps.pluginsLoaded, registry: deps.registry).addRoutes(to: router)
     let slack = router.group()
@@ -56,6 +56,10 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
         .add(middleware: PagerDutyVerificationMiddleware(secrets: deps.pagerDutySecrets))
         .group(context: PagerDutyRequestContext.self)
     PagerDutyWebhookController(intake: intake).addRoutes(to: pagerDuty)
+    if let token = deps.relayToken {
+        let relay = router.group().add(middleware: RelayAuthMiddleware(token: token))
+        RelayController(inbox: deps.inbox, store: deps.store, lease: deps.leaseDuration).addRoutes(to: relay)
+    }
     return router
 }
 
@@ -68,4 +72,15 @@ package func buildApplication(
         configuration: .init(address: .hostname(host, port: port), serverName: "hybridbot"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
+}
+
+/// A core's optional listener (`HYBRIDBOT_LISTEN` set for it explicitly): `/healthz`, `/readyz`, `/metrics` only.
+package func buildHealthApplication(
+    registry: PrometheusCollectorRegistry?, problems: @escaping @Sendable () async -> [String], host: String, port: Int, logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: HybridRequestContext.self)
+    router.add(middleware: MethodCheckMiddleware(allowed: ["/healthz": .get, "/readyz": .get, "/metrics": .get]))
+    HealthController(registry: registry, problems: problems).addRoutes(to: router)
+    return Application(
+        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hybridbot-core"), logger: logger)
 }

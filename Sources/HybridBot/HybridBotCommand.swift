@@ -5,7 +5,7 @@ struct HybridBotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hybridbot",
         abstract: "A ChatOps bot that turns the Hybrid AI runbooks into safe Slack commands.",
-        subcommands: [ServeCommand.self, CheckCommand.self, SayCommand.self, AuditCommand.self])
+        subcommands: [ServeCommand.self, RelayCommand.self, CoreCommand.self, CheckCommand.self, SayCommand.self, AuditCommand.self])
 }
 
 /// `--config` is shared by every subcommand that reads settings.

@@ -36,7 +36,7 @@ enum PagerDutyWiring {
     }
 
     static func integration(
-        _ config: BotConfiguration, http: HTTPClient, policy: PermissionPolicy, store: HybridStore, poster: SlackPoster, logger: Logger
+        _ config: BotConfiguration, http: HTTPClient, policy: PermissionPolicy, store: any BotStore, poster: SlackPoster, logger: Logger
     ) -> PagerDutyIntegration {
         let settings = incidentSettings(config)
         if webhookSecrets(config).isEmpty {

@@ -1,4 +1,3 @@
-import Actions
 import ArgumentParser
 import BotConfig
 import BotServer
@@ -7,10 +6,7 @@ import Foundation
 import HTTPDriver
 import Hummingbird
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
-import Slack
 import Store
 
 struct ServeCommand: AsyncParsableCommand {
@@ -21,52 +17,36 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let config: BotConfiguration
+        let runtime = try Startup.runtime(options)
+        let config = runtime.config, logger = runtime.logger
         let secret: String
         let listen: (host: String, port: Int)
         do {
-            config = try BotConfiguration.load(environment: ProcessInfo.processInfo.environment, configFile: options.config)
             secret = try config.signingSecret
             listen = try config.listen
         } catch {
             throw fail(error.description)
         }
-        let redactor = config.redactor
-        LogSetup.bootstrap(format: config["LOG_FORMAT"] ?? "text", level: config["LOG_LEVEL"] ?? "info", redactor: redactor)
-        let logger = Logger(label: "hybridbot")
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-
-        let loaded = LoadedConfiguration.load(config, knownActions: ActionCatalog.names.union(PagerDutyActionNames.all))
-        guard loaded.problems.isEmpty, let policy = loaded.policy else {
-            for problem in loaded.problems { printError(problem.description) }
-            throw fail("refusing to start: \(loaded.problems.count) configuration problem(s); `hybridbot check` lists them")
+        if let inbox = config["HYBRIDBOT_INBOX"], !inbox.isEmpty {
+            throw fail("HYBRIDBOT_INBOX is for `hybridbot relay` (several relays and cores sharing one inbox); `serve` keeps its inbox in HYBRIDBOT_DB")
         }
+        let (loaded, policy) = try Startup.plugins(config)
 
         let store: HybridStore
         do {
-            store = try await HybridStore.open(path: config.databasePath, redactor: redactor)
+            store = try await HybridStore.open(path: config.databasePath, redactor: config.redactor)
         } catch {
             throw fail("\(error)")
         }
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
         let inbox = SQLiteInbox(store: store)
-        let web = config["SLACK_BOT_TOKEN"].map {
-            SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
-        }
-        let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
-        let pagerDuty = PagerDutyWiring.integration(config, http: http, policy: policy, store: store, poster: poster, logger: logger)
-        let processor = CommandProcessor(
-            table: loaded.table, policy: policy,
-            actions: ActionRegistry(ActionCatalog.actions(settings: config.effective, http: http) + pagerDuty.actions), store: store,
-            poster: poster, slashCommand: config.slashCommand,
-            groups: Self.groupDirectory(config, http: http, logger: logger), logger: logger, pagerDuty: pagerDuty)
+        let processor = Startup.processor(config, loaded: loaded, policy: policy, store: store, http: http, logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
         let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)
 
         let deps = ListenerDependencies(
-            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, inbox: inbox, registry: registry,
+            signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: queue, inbox: inbox, registry: runtime.registry,
             pagerDutySecrets: PagerDutyWiring.webhookSecrets(config))
         let app = buildApplication(deps, host: listen.host, port: listen.port, logger: logger) { port in
             logger.notice("hybridbot listening", metadata: [
@@ -92,11 +72,5 @@ struct ServeCommand: AsyncParsableCommand {
         queue.finish()
         await http.shutdown()
         await store.close()
-    }
-
-    static func groupDirectory(_ config: BotConfiguration, http: HTTPClient, logger: Logger) -> any UserGroupDirectory {
-        guard let token = config["SLACK_BOT_TOKEN"] else { return NoUserGroups() }
-        let api = SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: token)
-        return SlackUserGroupDirectory(api: api, logger: logger)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import SQLiteDriver
 
 /// An approval request as stored: the request, the plan it binds to, and where its message lives.
-package struct StoredApproval: Sendable, Equatable {
+package struct StoredApproval: Sendable, Equatable, Codable {
     package var request: ApprovalRequest
     package var plan: CommandPlan
     package var messageChannel: String?

@@ -4,7 +4,7 @@ import SQLiteDriver
 /// One PagerDuty incident as the bot tracks it (table `incidents`): its ordered state, the Slack message that shows
 /// it (updated in place), the times of its life and the PagerDuty events seen. `incident`, `state` and `events` are
 /// the integrator's encodings (JSON); the store only keeps them together and decides atomically.
-package struct StoredIncident: Sendable, Equatable {
+package struct StoredIncident: Sendable, Equatable, Codable {
     package var id: String
     /// The ordered state (JSON of the integrator's state type).
     package var state: String

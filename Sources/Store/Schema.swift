@@ -27,7 +27,8 @@ enum Schema {
             state TEXT NOT NULL CHECK (state IN ('started', 'finished', 'interrupted')),
             started_at TEXT NOT NULL,
             finished_at TEXT,
-            result TEXT
+            result TEXT,
+            claimant TEXT
         );
         CREATE TABLE IF NOT EXISTS audit (
             id INTEGER PRIMARY KEY,
@@ -96,6 +97,7 @@ enum Schema {
                     ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
                     ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;
                     ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE executions ADD COLUMN claimant TEXT;
                     """)
             }
             try db.executeScript(statements)

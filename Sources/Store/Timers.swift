@@ -3,7 +3,7 @@ import SQLiteDriver
 
 /// A durable timer: something the bot must do at a time, also after a restart (turn a bypass off, remind an
 /// escalation level, ask for an incident report). `key` makes scheduling idempotent: the same key is one timer.
-package struct StoredTimer: Sendable, Equatable {
+package struct StoredTimer: Sendable, Equatable, Codable {
     package let key: String
     package let kind: String
     /// Milliseconds since 1970.
@@ -14,7 +14,7 @@ package struct StoredTimer: Sendable, Equatable {
     package let generation: Int64
 }
 
-package enum TimerScheduleResult: Sendable, Equatable {
+package enum TimerScheduleResult: Sendable, Equatable, Codable {
     case scheduled
     /// A timer with this key exists (pending, fired or cancelled): left as it is.
     case exists(state: String)

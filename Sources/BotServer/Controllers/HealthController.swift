@@ -4,13 +4,25 @@ import Store
 
 /// `/healthz` (the process answers), `/readyz` (it can do its job), `/metrics` (Prometheus text).
 package struct HealthController: Sendable {
-    let store: HybridStore?
-    let pluginsLoaded: Bool
+    /// What keeps the process from doing its job right now (empty: ready).
+    let problems: @Sendable () async -> [String]
     let registry: PrometheusCollectorRegistry?
 
     package init(store: HybridStore?, pluginsLoaded: Bool, registry: PrometheusCollectorRegistry?) {
-        self.store = store
-        self.pluginsLoaded = pluginsLoaded
+        self.init(registry: registry) {
+            var problems: [String] = []
+            if !pluginsLoaded { problems.append("plugins not loaded") }
+            if let store {
+                if !(await store.isWritable()) { problems.append("database not writable") }
+            } else {
+                problems.append("no database")
+            }
+            return problems
+        }
+    }
+
+    package init(registry: PrometheusCollectorRegistry?, problems: @escaping @Sendable () async -> [String]) {
+        self.problems = problems
         self.registry = registry
     }
 
@@ -25,13 +37,7 @@ package struct HealthController: Sendable {
     }
 
     func ready() async -> Response {
-        var problems: [String] = []
-        if !pluginsLoaded { problems.append("plugins not loaded") }
-        if let store {
-            if !(await store.isWritable()) { problems.append("database not writable") }
-        } else {
-            problems.append("no database")
-        }
+        let problems = await problems()
         return problems.isEmpty
             ? SlackCommandController.plain(.ok, "ready")
             : SlackCommandController.plain(.serviceUnavailable, "not ready: " + problems.joined(separator: ", "))

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 
 /// What a caller wants recorded. `HybridStore.append` redacts, numbers, timestamps and chains it.
-package struct AuditEntry: Sendable, Equatable {
+package struct AuditEntry: Sendable, Equatable, Codable {
     package var kind: String
     package var user: String?
     package var channel: String?

@@ -2,7 +2,7 @@ import Foundation
 import SQLiteDriver
 
 /// A delivery received from Slack or PagerDuty, stored before it is acknowledged.
-package struct StoredDelivery: Sendable, Equatable {
+package struct StoredDelivery: Sendable, Equatable, Codable {
     package let id: Int64
     package let kind: String
     package let idempotencyKey: String
@@ -18,7 +18,7 @@ package enum DeliveryStoreResult: Sendable, Equatable {
 }
 
 /// What claiming an execution key found.
-package enum ExecutionClaim: Sendable, Equatable {
+package enum ExecutionClaim: Sendable, Equatable, Codable {
     /// Nobody ran this yet; the caller now owns it (state `started`).
     case claimed
     /// It ran to the end before; here is the result to re-send.
@@ -70,19 +70,26 @@ extension HybridStore {
 
     /// Claims the right to run the effects keyed by `key`. Written before any action runs.
     package func claimExecution(key: String, deliveryID: Int64?) async throws -> ExecutionClaim {
+        try await claimExecution(key: key, deliveryID: deliveryID, claimant: nil)
+    }
+
+    /// `claimant` makes a retried claim idempotent: a core whose first claim call committed but whose answer was lost
+    /// (a relay hiccup) asks again with the same token and is told `.claimed`, not `.interrupted`.
+    package func claimExecution(key: String, deliveryID: Int64?, claimant: String?) async throws -> ExecutionClaim {
         let at = now()
         return try await write { db in
             try db.transaction { db in
-                if let row = try db.query("SELECT state, started_at, result FROM executions WHERE key = ?", [.text(key)]).first {
+                if let row = try db.query("SELECT state, started_at, result, claimant FROM executions WHERE key = ?", [.text(key)]).first {
                     if row["state"].string == "finished" { return .finished(result: row["result"].string ?? "") }
+                    if let claimant, row["state"].string == "started", row["claimant"].string == claimant { return .claimed }
                     if row["state"].string == "started" {
                         try db.execute("UPDATE executions SET state = 'interrupted' WHERE key = ?", [.text(key)])
                     }
                     return .interrupted(startedAt: row["started_at"].string ?? "")
                 }
                 try db.execute(
-                    "INSERT INTO executions (key, delivery_id, state, started_at) VALUES (?, ?, 'started', ?)",
-                    [.text(key), deliveryID.map { .integer($0) } ?? .null, .text(at)])
+                    "INSERT INTO executions (key, delivery_id, state, started_at, claimant) VALUES (?, ?, 'started', ?, ?)",
+                    [.text(key), deliveryID.map { .integer($0) } ?? .null, .text(at), claimant.map { .text($0) } ?? .null])
                 return .claimed
             }
         }

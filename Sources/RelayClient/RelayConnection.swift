@@ -1,0 +1,146 @@
+import Foundation
+import HTTPDriver
+import Logging
+import Store
+
+/// A core's connection to its relay: Bearer-authenticated JSON calls over libcurl, outbound only.
+///
+/// Calls that are safe to repeat (reads, acks, lease extensions, claims carrying their claimant token) are retried
+/// with back-off while the relay is briefly unreachable; an audit append or a new approval is retried only when the
+/// request provably never reached the relay (connection refused), so a lost answer never writes a record twice.
+package struct RelayConnection: Sendable {
+    package let baseURL: String
+    package let core: String
+    private let token: String
+    private let http: HTTPClient
+    /// Long-polls wait here, so a 25 s wait never holds a thread the store calls need.
+    private let pollHTTP: HTTPClient
+    private let logger: Logger
+
+    package init(baseURL: String, token: String, core: String, http: HTTPClient, pollHTTP: HTTPClient, logger: Logger) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.core = core
+        self.http = http
+        self.pollHTTP = pollHTTP
+        self.logger = logger
+    }
+
+    // MARK: store API
+
+    package func call<Value: Codable & Sendable>(_ call: StoreCall, as: Value.Type = Value.self) async throws -> Value {
+        let body = try JSONEncoder().encode(call)
+        let response = try await send(
+            HTTPRequest(method: "POST", url: baseURL + "/relay/v1/store", headers: headers(json: true), body: Array(body), timeout: .seconds(15)),
+            retrySafe: call.isRetrySafe)
+        return try decode(StoreReply<Value>.self, response).value
+    }
+
+    // MARK: inbox API
+
+    package struct Batch: Decodable, Sendable {
+        package let events: [StoredDelivery]
+        package let cursor: Int64?
+    }
+
+    /// `GET /relay/v1/events`: leased deliveries, or none after `wait`.
+    package func events(after: Int64?, wait: Duration, limit: Int) async throws -> Batch {
+        var query = "core=\(Self.queryEscaped(core))&limit=\(limit)&wait=\(wait.components.seconds)"
+        if let after { query += "&after=\(after)" }
+        let request = HTTPRequest(
+            method: "GET", url: baseURL + "/relay/v1/events?" + query, headers: headers(json: false), timeout: wait + .seconds(10))
+        let response = try await send(request, retrySafe: false, client: pollHTTP)
+        return try decode(Batch.self, response)
+    }
+
+    /// `POST /relay/v1/events/ID/ack`: false when the relay does not know the delivery.
+    package func ack(id: Int64) async throws -> Bool {
+        try await eventCall(id: id, verb: "ack", accept: [200, 404]) == 200
+    }
+
+    /// `POST /relay/v1/events/ID/lease`: false when the lease is no longer this core's.
+    package func extendLease(id: Int64, lease: Duration) async throws -> Bool {
+        try await eventCall(id: id, verb: "lease", accept: [200, 409], extra: "") == 200
+    }
+
+    package func release(id: Int64) async throws {
+        _ = try await eventCall(id: id, verb: "release", accept: [200, 409])
+    }
+
+    /// `GET /relay/v1/ping`: the relay answers and accepts our token (the core's `/readyz`).
+    package func ping() async -> Bool {
+        let request = HTTPRequest(method: "GET", url: baseURL + "/relay/v1/ping", headers: headers(json: false), timeout: .seconds(3))
+        return (try? await http.execute(request).status) == 200
+    }
+
+    // MARK: plumbing
+
+    private func eventCall(id: Int64, verb: String, accept: Set<Int>, extra: String = "") async throws -> Int {
+        let request = HTTPRequest(
+            method: "POST", url: baseURL + "/relay/v1/events/\(id)/\(verb)?core=\(Self.queryEscaped(core))" + extra,
+            headers: headers(json: false), timeout: .seconds(10))
+        let response = try await send(request, retrySafe: true, accept: accept)
+        return response.status
+    }
+
+    private func headers(json: Bool) -> [(String, String)] {
+        var headers = [("Authorization", "Bearer " + token), ("Accept", "application/json")]
+        if json { headers.append(("Content-Type", "application/json")) }
+        return headers
+    }
+
+    private func send(
+        _ request: HTTPRequest, retrySafe: Bool, accept: Set<Int> = [200], client: HTTPClient? = nil
+    ) async throws -> HTTPResponse {
+        let delays: [Duration] = [.milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4)]
+        var attempt = 0
+        while true {
+            do {
+                let response = try await (client ?? http).execute(request)
+                if accept.contains(response.status) { return response }
+                let error = RelayError.status(response.status, Self.message(response))
+                // 5xx: the relay could not decide (its disk, its database); a repeatable call may try again.
+                guard retrySafe, response.status >= 500, attempt < delays.count else { throw error }
+            } catch let error as HTTPClientError {
+                let neverSent = error.isCouldNotConnect
+                guard (retrySafe || neverSent), !error.isShutDown, attempt < delays.count else { throw RelayError.unreachable(error.description) }
+            }
+            logger.debug("relay call failed, retrying", metadata: ["relay.attempt": "\(attempt + 1)"])
+            try await Task.sleep(for: delays[attempt])
+            attempt += 1
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch {
+            throw RelayError.malformed("\(T.self): \(error)")
+        }
+    }
+
+    private static func message(_ response: HTTPResponse) -> String {
+        String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+}
+
+/// A failed relay call; descriptions never contain the token (it only travels in a header).
+package enum RelayError: Error, CustomStringConvertible, Sendable {
+    case status(Int, String)
+    case unreachable(String)
+    case malformed(String)
+    case conflict(String)
+
+    package var description: String {
+        switch self {
+        case .status(let status, let message): "the relay answered \(status): \(message)"
+        case .unreachable(let detail): "the relay is unreachable: \(detail)"
+        case .malformed(let detail): "the relay's answer is not understood (\(detail))"
+        case .conflict(let what): "\(what) kept changing under us; giving up after several tries"
+        }
+    }
+}
