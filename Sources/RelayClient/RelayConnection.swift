@@ -60,7 +60,7 @@ package struct RelayConnection: Sendable {
 
     /// `POST /relay/v1/events/ID/lease`: false when the lease is no longer this core's.
     package func extendLease(id: Int64, lease: Duration) async throws -> Bool {
-        try await eventCall(id: id, verb: "lease", accept: [200, 409], extra: "") == 200
+        try await eventCall(id: id, verb: "lease", accept: [200, 409]) == 200
     }
 
     package func release(id: Int64) async throws {
@@ -75,7 +75,7 @@ package struct RelayConnection: Sendable {
 
     // MARK: plumbing
 
-    private func eventCall(id: Int64, verb: String, accept: Set<Int>, extra: String = "") async throws -> Int {
+    private func eventCall(id: Int64, verb: String, accept: Set<Int>) async throws -> Int {
         let request = HTTPRequest(
             method: "POST", url: baseURL + "/relay/v1/events/\(id)/\(verb)?core=\(Self.queryEscaped(core))" + extra,
             headers: headers(json: false), timeout: .seconds(10))
