@@ -77,7 +77,7 @@ package struct RelayConnection: Sendable {
 
     private func eventCall(id: Int64, verb: String, accept: Set<Int>) async throws -> Int {
         let request = HTTPRequest(
-            method: "POST", url: baseURL + "/relay/v1/events/\(id)/\(verb)?core=\(Self.queryEscaped(core))" + extra,
+            method: "POST", url: baseURL + "/relay/v1/events/\(id)/\(verb)?core=\(Self.queryEscaped(core))",
             headers: headers(json: false), timeout: .seconds(10))
         let response = try await send(request, retrySafe: true, accept: accept)
         return response.status
