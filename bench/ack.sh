@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Durable verified slash-command acks: hybridbot serve vs a Slack Bolt for Python baseline, in one run.
-# Prints req/s, p50, p99, non-2xx and server peak RSS for both, and the ratio. Loopback only, bounded (wrk -d).
+# Durable verified slash-command acks: hybridbot relay and hybridbot serve vs a Slack Bolt for Python baseline, in
+# one run. Prints req/s, p50, p99, non-2xx and server peak RSS for each, the ratios, start → /readyz, idle RSS, and
+# the relay → core hand-off latency (bench/handoff.py). Loopback only, bounded (wrk -d).
 # Usage: bench/ack.sh [DURATION_SECONDS]   (from the repository root; builds the release binary if needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,21 @@ run_wrk() { # NAME PORT → one result line
 }
 
 secret="bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+token="relay-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# hybridbot relay alone (the ack path without a core in the process): start, idle RSS, hand-off, then load.
+rport=$(free_port)
+SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_RELAY_TOKEN="$token" HYBRIDBOT_LISTEN="127.0.0.1:$rport" \
+    HYBRIDBOT_DB="$work/relay/relay.sqlite" LOG_LEVEL=error .build/release/hybridbot relay 2>"$work/relay.log" &
+pids+=($!); relay=$!
+relay_ready_ms=$(wait_ready "http://127.0.0.1:$rport/readyz")
+sleep 1
+relay_idle_kb=$(rss_kb "$relay")
+handoff=$(bench/.venv/bin/python bench/handoff.py "$rport" "$secret" "$token" 300)
+bench/.venv/bin/python bench/gen_requests.py "$secret" "$requests" "$work/requests.tsv"
+read -r r_rps r_p50 r_p99 r_non <<<"$(run_wrk relay "$rport")"
+r_peak=$(hwm_kb "$relay")
+kill "$relay"; wait "$relay" 2>/dev/null || true
 
 # hybridbot serve (durable: SQLite WAL, synchronous=FULL, group commit).
 port=$(free_port)
@@ -58,6 +74,7 @@ SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_LISTEN="127.0.0.1:$port" HYBRIDBOT_DB="
     REDIS_URL="redis://127.0.0.1:1/0" .build/release/hybridbot serve 2>"$work/serve.log" &
 pids+=($!); hb=$!
 ready_ms=$(wait_ready "http://127.0.0.1:$port/readyz")
+sleep 1
 idle_kb=$(rss_kb "$hb")
 bench/.venv/bin/python bench/gen_requests.py "$secret" "$requests" "$work/requests.tsv"
 read -r hb_rps hb_p50 hb_p99 hb_non <<<"$(run_wrk hybridbot "$port")"
@@ -74,9 +91,14 @@ read -r b_rps b_p50 b_p99 b_non <<<"$(run_wrk bolt "$bport")"
 b_peak=$(hwm_kb "$bolt")
 
 printf '\n%-22s %12s %10s %10s %9s %14s\n' "server" "req/s" "p50" "p99" "non-2xx" "peak RSS (MB)"
+printf '%-22s %12s %10s %10s %9s %14s\n' "hybridbot relay" "$r_rps" "$r_p50" "$r_p99" "$r_non" "$((r_peak / 1024))"
 printf '%-22s %12s %10s %10s %9s %14s\n' "hybridbot serve" "$hb_rps" "$hb_p50" "$hb_p99" "$hb_non" "$((hb_peak / 1024))"
 printf '%-22s %12s %10s %10s %9s %14s\n' "Bolt for Python" "$b_rps" "$b_p50" "$b_p99" "$b_non" "$((b_peak / 1024))"
 echo
-echo "ratio hybridbot/Bolt req/s: $(awk -v a="$hb_rps" -v b="$b_rps" 'BEGIN { printf "%.1f", a / b }')"
-echo "hybridbot start → /readyz 200: ${ready_ms} ms; idle RSS $((idle_kb / 1024)) MB"
+echo "ratio relay/Bolt req/s: $(awk -v a="$r_rps" -v b="$b_rps" 'BEGIN { printf "%.1f", a / b }')"
+echo "ratio serve/Bolt req/s: $(awk -v a="$hb_rps" -v b="$b_rps" 'BEGIN { printf "%.1f", a / b }')"
+echo "relay start → /readyz 200: ${relay_ready_ms} ms; idle RSS $((relay_idle_kb / 1024)) MB"
+echo "serve start → /readyz 200: ${ready_ms} ms; idle RSS $((idle_kb / 1024)) MB"
+echo "relay → core hand-off (a waiting long-poll, 300 samples):"
+echo "$handoff"
 echo "stored deliveries: $(sqlite3 "$work/db/hybridbot.sqlite" 'select count(*) from deliveries' 2>/dev/null || echo '?') (wrk -t2 -c32 -d${duration}s, $(nproc) cores, $(date -u +%F))"

@@ -6,6 +6,49 @@ import Slack
 import Store
 
 extension ApprovalFlow {
+    /// A click on Approve or Deny, processed at most once per delivery.
+    ///
+    /// The click that completes the approvals runs the plan, maybe for half an hour. A claim on the click's own
+    /// delivery tells a redelivery apart from a new click: if it was claimed and never finished, the core that
+    /// handled it died (its lease ran out, or the process restarted), so a request it left verifying or executing is
+    /// settled as interrupted — never re-run — while a live core's work is never mistaken for a dead one's.
+    func click(_ payload: BlockActionsPayload, requester: Requester, delivery: StoredDelivery) async {
+        let key = "slack.click:" + delivery.idempotencyKey
+        let claim: ExecutionClaim
+        do {
+            claim = try await store.claimExecution(key: key, deliveryID: delivery.id)
+        } catch {
+            logger.error("could not claim a click", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+            return
+        }
+        switch claim {
+        case .finished:
+            return
+        case .interrupted:
+            if let id = payload.actions.first?.value, Self.isApprovalID(id) { await settleInterrupted(id) }
+            try? await store.finishExecution(key: key, result: "interrupted")
+            return
+        case .claimed:
+            await click(payload, requester: requester)
+            do {
+                try await store.finishExecution(key: key, result: "done")
+            } catch {
+                logger.error("could not record a click as handled", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Settles a request left verifying or executing by a core that died: nothing is re-run, nothing expired runs.
+    func settleInterrupted(_ id: String) async {
+        guard let approval = try? await store.approval(id: id), [.verifying, .executing].contains(approval.request.state) else { return }
+        logger.notice("settling an approval interrupted mid-flight", metadata: ["approval.id": "\(id)"])
+        if approval.request.state == .verifying && approval.request.expiresAt <= now() {
+            await apply(.planChecked(matches: false, difference: "it expired while the bot was down"), to: id, clicker: nil)
+        } else {
+            await apply(.interruptedByRestart, to: id, clicker: nil)
+        }
+    }
+
     /// A click on Approve or Deny.
     func click(_ payload: BlockActionsPayload, requester: Requester) async {
         let clicker = Origin(user: payload.user.id, channel: payload.channelID ?? "", responseURL: payload.responseURL)

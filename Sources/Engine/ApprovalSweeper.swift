@@ -37,15 +37,7 @@ package struct ApprovalSweeper: Service {
 
     /// Requests found verifying or executing at start: nothing is re-run blindly, nothing expired runs.
     package func recoverAfterRestart() async {
-        for id in interruptedAtStart {
-            guard let approval = try? await flow.store.approval(id: id) else { continue }
-            logger.notice("settling an approval interrupted by a restart", metadata: ["approval.id": "\(id)"])
-            if approval.request.state == .verifying && approval.request.expiresAt <= flow.now() {
-                await flow.apply(.planChecked(matches: false, difference: "it expired while the bot was down"), to: id, clicker: nil)
-            } else {
-                await flow.apply(.interruptedByRestart, to: id, clicker: nil)
-            }
-        }
+        for id in interruptedAtStart { await flow.settleInterrupted(id) }
     }
 
     /// Expires pending requests whose time is up.

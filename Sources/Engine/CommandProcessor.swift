@@ -150,7 +150,7 @@ package struct CommandProcessor: Sendable {
             await pagerDuty.click(payload, requester: requester)
             return
         }
-        await approvals.click(payload, requester: requester)
+        await approvals.click(payload, requester: requester, delivery: delivery)
     }
 
 }
