@@ -8,6 +8,15 @@ package struct StoredDelivery: Sendable, Equatable, Codable {
     package let idempotencyKey: String
     package let payload: String
     package let receivedAt: String
+
+    /// Package-visible so other inbox implementations (`RedisStreamInbox`) can build deliveries.
+    package init(id: Int64, kind: String, idempotencyKey: String, payload: String, receivedAt: String) {
+        self.id = id
+        self.kind = kind
+        self.idempotencyKey = idempotencyKey
+        self.payload = payload
+        self.receivedAt = receivedAt
+    }
 }
 
 package enum DeliveryStoreResult: Sendable, Equatable {
