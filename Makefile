@@ -25,6 +25,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	scripts/run-swift-tests.sh
 	scripts/cli-acceptance.sh .build/debug/hybridbot
+	scripts/crash-tests.sh .build/debug/hybridbot
 
 check: build
 	.build/debug/hybridbot check
