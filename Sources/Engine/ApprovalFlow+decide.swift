@@ -206,8 +206,12 @@ extension ApprovalFlow {
                 + (outcome.lines + [revertLine].compactMap { $0 } + ended).joined(separator: "\n")
             result.outcome = "ok"
         }
-        _ = try? await store.append(result)
-        try? await store.finishExecution(key: key, result: text)
+        do {
+            try await store.finishExecution(key: key, result: text, audit: result)
+        } catch {
+            logger.error("could not finish execution record", metadata: ["execution.key": "\(key)", "error": "\(error)"])
+            _ = try? await store.append(result)
+        }
         // Recorded directly: the only follow-up is the message update below, which carries the result.
         let finishedEvent = ApprovalMachine.Event.executionFinished(success: outcome.failure == nil)
         let transitioned = try? await store.transitionApproval(id: r.id, event: finishedEvent, policy: policy) { old, new, actions in

@@ -79,11 +79,11 @@ extension CommandProcessor {
             text = header + "\n✅ " + (lines + [revertLine].compactMap { $0 } + ended).joined(separator: "\n")
             result.outcome = "ok"
         }
-        await record(result)
         do {
-            try await store.finishExecution(key: key, result: text)
+            try await store.finishExecution(key: key, result: text, audit: result)
         } catch {
             logger.error("could not finish execution record", metadata: ["execution.key": "\(key)", "error": "\(error)"])
+            await record(result)
         }
         await poster.respond(.inChannel(text, blocks: OutputRenderer.sections(text)), to: command)
         if failure == nil, let verification, let before {

@@ -4,8 +4,6 @@ import BotServer
 import Foundation
 import Hummingbird
 import Logging
-import RedisDriver
-import RedisInbox
 import ServiceLifecycle
 import Store
 
@@ -38,7 +36,7 @@ struct RelayCommand: AsyncParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let (inbox, inboxName, redis) = try await Self.inbox(config, store: store, logger: logger)
+        let (inbox, inboxName, closeInbox) = try await Self.inbox(config, store: store, logger: logger)
         let deps = ListenerDependencies(
             signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: nil, inbox: inbox,
             registry: runtime.registry, pagerDutySecrets: PagerDutyWiring.webhookSecrets(config), relayToken: token,
@@ -57,13 +55,13 @@ struct RelayCommand: AsyncParsableCommand {
         } catch {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
         }
-        await redis?.close()
+        await closeInbox?()
         await store.close()
     }
 
     /// `HYBRIDBOT_INBOX`: unset (or `sqlite`) → the deliveries table of `HYBRIDBOT_DB`; `redis://…` → a Redis Stream.
     static func inbox(_ config: BotConfiguration, store: HybridStore, logger: Logger) async throws
-        -> (any DeliveryInbox, String, RedisClient?)
+        -> (any DeliveryInbox, String, (@Sendable () async -> Void)?)
     {
         guard let setting = config["HYBRIDBOT_INBOX"], !setting.isEmpty, setting != "sqlite" else {
             return (SQLiteInbox(store: store), "sqlite", nil)

@@ -30,8 +30,8 @@ package struct RemoteStore: BotStore {
         try await relay.call(.claimExecution(key: key, deliveryID: deliveryID, claimant: relay.core + "/" + UUID().uuidString))
     }
 
-    package func finishExecution(key: String, result: String) async throws {
-        let _: StoreDone = try await relay.call(.finishExecution(key: key, result: result))
+    package func finishExecution(key: String, result: String, audit: AuditEntry?) async throws {
+        let _: StoreDone = try await relay.call(.finishExecution(key: key, result: result, audit: audit.map(stamped)))
     }
 
     package func createApproval(_ approval: StoredApproval, audit: AuditEntry) async throws {

@@ -12,7 +12,8 @@ package protocol BotStore: Sendable {
 
     /// Claims the right to run the effects keyed by `key` (written before any action runs).
     func claimExecution(key: String, deliveryID: Int64?) async throws -> ExecutionClaim
-    func finishExecution(key: String, result: String) async throws
+    /// Completes the record, writing `audit` in the same transaction.
+    func finishExecution(key: String, result: String, audit: AuditEntry?) async throws
 
     func createApproval(_ approval: StoredApproval, audit: AuditEntry) async throws
     func approval(id: String) async throws -> StoredApproval?
@@ -48,6 +49,9 @@ package protocol BotStore: Sendable {
 }
 
 extension BotStore {
+    package func finishExecution(key: String, result: String) async throws {
+        try await finishExecution(key: key, result: result, audit: nil)
+    }
     package func auditRecords() async throws -> [AuditRecord] { try await auditRecords(sinceAt: nil, user: nil) }
     package func auditRecords(sinceAt: String) async throws -> [AuditRecord] { try await auditRecords(sinceAt: sinceAt, user: nil) }
     package func dueTimers(now: Int64) async throws -> [StoredTimer] { try await dueTimers(now: now, limit: 100) }

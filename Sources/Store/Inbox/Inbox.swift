@@ -104,13 +104,19 @@ extension HybridStore {
         }
     }
 
-    package func finishExecution(key: String, result: String) async throws {
+    /// Completes an execution record; `audit` (the `result` record) is written in the same transaction, so a crash
+    /// can never leave a command audited as done but recorded as started (and later reported interrupted).
+    package func finishExecution(key: String, result: String, audit: AuditEntry?) async throws {
         let at = now()
+        let redact = self.redact
         let redacted = redact(result)
         try await write { db in
-            try db.execute(
-                "UPDATE executions SET state = 'finished', finished_at = ?, result = ? WHERE key = ? AND state = 'started'",
-                [.text(at), .text(redacted), .text(key)])
+            try db.transaction { db in
+                try db.execute(
+                    "UPDATE executions SET state = 'finished', finished_at = ?, result = ? WHERE key = ? AND state = 'started'",
+                    [.text(at), .text(redacted), .text(key)])
+                if let audit { _ = try AuditChain.append(audit, at: at, redact: redact, in: db) }
+            }
         }
     }
 }

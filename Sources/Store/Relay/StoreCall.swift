@@ -7,7 +7,7 @@ package enum StoreCall: Codable, Sendable {
     case append(entry: AuditEntry)
     case auditRecords(sinceAt: String?, user: String?)
     case claimExecution(key: String, deliveryID: Int64?, claimant: String)
-    case finishExecution(key: String, result: String)
+    case finishExecution(key: String, result: String, audit: AuditEntry?)
     case createApproval(approval: StoredApproval, audit: AuditEntry)
     case approval(id: String)
     case openApprovals
@@ -59,7 +59,8 @@ extension HybridStore {
         case .auditRecords(let sinceAt, let user): return try reply(try await auditRecords(sinceAt: sinceAt, user: user))
         case .claimExecution(let key, let deliveryID, let claimant):
             return try reply(try await claimExecution(key: key, deliveryID: deliveryID, claimant: claimant))
-        case .finishExecution(let key, let result): try await finishExecution(key: key, result: result); return try reply(StoreDone())
+        case .finishExecution(let key, let result, let audit):
+            try await finishExecution(key: key, result: result, audit: audit); return try reply(StoreDone())
         case .createApproval(let approval, let audit): try await createApproval(approval, audit: audit); return try reply(StoreDone())
         case .approval(let id): return try reply(try await approval(id: id))
         case .openApprovals: return try reply(try await openApprovals())
