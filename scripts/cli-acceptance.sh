@@ -50,6 +50,17 @@ out=$(HYBRIDBOT_DB="$work/none.sqlite" "$bin" serve 2>&1); rc=$?
 expect "serve without SLACK_SIGNING_SECRET is one clear line" 1 $rc "$out" "SLACK_SIGNING_SECRET"
 [ "$(wc -l <<<"$out")" -le 2 ] && ok "…and no stack trace" || ko "serve error is longer than a line" "$out"
 
+out=$(SLACK_SIGNING_SECRET=x HYBRIDBOT_DB="$work/relay.sqlite" "$bin" relay 2>&1); rc=$?
+expect "relay without HYBRIDBOT_RELAY_TOKEN is one clear line" 1 $rc "$out" "HYBRIDBOT_RELAY_TOKEN is not set"
+out=$(SLACK_SIGNING_SECRET=x HYBRIDBOT_RELAY_TOKEN=short HYBRIDBOT_DB="$work/relay.sqlite" "$bin" relay 2>&1); rc=$?
+expect "relay refuses a short relay token" 1 $rc "$out" "too short"
+out=$(HYBRIDBOT_RELAY_TOKEN=0123456789abcdef0123 HYBRIDBOT_LEASE_SECONDS=0 "$bin" core --relay http://127.0.0.1:1 2>&1); rc=$?
+expect "core refuses a lease of 0 s" 1 $rc "$out" "HYBRIDBOT_LEASE_SECONDS"
+out=$("$bin" core --relay ftp://relay 2>&1); rc=$?
+expect "core refuses a relay URL that is not http(s)" 64 $rc "$out" "--relay must be an http"
+out=$(SLACK_SIGNING_SECRET=x HYBRIDBOT_RELAY_TOKEN=0123456789abcdef0123 HYBRIDBOT_INBOX=mysql://x HYBRIDBOT_DB="$work/relay.sqlite" "$bin" relay 2>&1); rc=$?
+expect "relay refuses an HYBRIDBOT_INBOX it cannot use" 1 $rc "$out" "HYBRIDBOT_INBOX must be"
+
 out=$(HYBRIDBOT_DB="$work/missing.sqlite" "$bin" audit verify 2>&1); rc=$?
 expect "audit verify on a missing database fails clearly" 1 $rc "$out" "missing.sqlite"
 [ ! -e "$work/missing.sqlite" ] && ok "…and does not create it" || ko "audit verify created the database"
