@@ -57,7 +57,7 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
         .group(context: PagerDutyRequestContext.self)
     PagerDutyWebhookController(intake: intake).addRoutes(to: pagerDuty)
     if let token = deps.relayToken {
-        let relay = router.group().add(middleware: RelayAuthMiddleware(token: token))
+        let relay = router.group().add(middleware: RelayAuthMiddleware(token: token, storeID: deps.store.storeID))
         RelayController(inbox: deps.inbox, store: deps.store, lease: deps.leaseDuration).addRoutes(to: relay)
     }
     return router

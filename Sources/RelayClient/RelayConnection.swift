@@ -2,6 +2,7 @@ import Foundation
 import HTTPDriver
 import Logging
 import Store
+import Synchronization
 
 /// A core's connection to its relay: Bearer-authenticated JSON calls over libcurl, outbound only.
 ///
@@ -16,6 +17,9 @@ package struct RelayConnection: Sendable {
     /// Long-polls wait here, so a 25 s wait never holds a thread the store calls need.
     private let pollHTTP: HTTPClient
     private let logger: Logger
+    /// The relay's store, learned from its first answer and sent with every call after: a relay that keeps another
+    /// store (a second relay behind a load balancer) refuses the call instead of splitting claims across two stores.
+    private let store = StoreIdentity()
 
     package init(baseURL: String, token: String, core: String, http: HTTPClient, pollHTTP: HTTPClient, logger: Logger) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -85,6 +89,7 @@ package struct RelayConnection: Sendable {
 
     private func headers(json: Bool) -> [(String, String)] {
         var headers = [("Authorization", "Bearer " + token), ("Accept", "application/json")]
+        if let id = store.id { headers.append(("X-Hybridbot-Store", id)) }
         if json { headers.append(("Content-Type", "application/json")) }
         return headers
     }
@@ -97,6 +102,9 @@ package struct RelayConnection: Sendable {
         while true {
             do {
                 let response = try await (client ?? http).execute(request)
+                if let id = response.header("X-Hybridbot-Store"), !store.learn(id) {
+                    throw RelayError.otherStore
+                }
                 if accept.contains(response.status) { return response }
                 let error = RelayError.status(response.status, Self.message(response))
                 // 5xx: the relay could not decide (its disk, its database); a repeatable call may try again.
@@ -134,6 +142,7 @@ package enum RelayError: Error, CustomStringConvertible, Sendable {
     case unreachable(String)
     case malformed(String)
     case conflict(String)
+    case otherStore
 
     package var description: String {
         switch self {
@@ -141,6 +150,24 @@ package enum RelayError: Error, CustomStringConvertible, Sendable {
         case .unreachable(let detail): "the relay is unreachable: \(detail)"
         case .malformed(let detail): "the relay's answer is not understood (\(detail))"
         case .conflict(let what): "\(what) kept changing under us; giving up after several tries"
+        case .otherStore:
+            "the relay answering keeps a different store than the one this core started with: point --relay at one relay, not at a load balancer over several"
+        }
+    }
+}
+
+/// The store id a core works with (see `RelayConnection.store`).
+private final class StoreIdentity: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    var id: String? { value.withLock { $0 } }
+
+    /// Remembers the first id seen; false when `id` is not that one.
+    func learn(_ id: String) -> Bool {
+        value.withLock { known in
+            if let known { return known == id }
+            known = id
+            return true
         }
     }
 }

@@ -12,8 +12,14 @@ package final class HybridStore: Sendable {
     private let redactor: SecretRedactor
     private let clock: @Sendable () -> Date
     package let path: String
+    /// Random, fixed at creation: which store this is. A relay sends it with every answer and refuses a core that
+    /// expects another, so cores behind a load balancer can never split their claims across two stores.
+    package let storeID: String
 
-    private init(connection: SQLiteConnection, path: String, redactor: SecretRedactor, clock: @escaping @Sendable () -> Date) {
+    private init(
+        connection: SQLiteConnection, path: String, storeID: String, redactor: SecretRedactor, clock: @escaping @Sendable () -> Date
+    ) {
+        self.storeID = storeID
         self.connection = connection
         self.writer = WriteBatcher(connection: connection)
         self.path = path
@@ -36,7 +42,10 @@ package final class HybridStore: Sendable {
             await connection.close()
             throw Failure(description: "\(path): cannot prepare the database (\(error))")
         }
-        return HybridStore(connection: connection, path: path, redactor: redactor, clock: clock)
+        let storeID = (try? await connection.withDatabase { db in
+            try db.query("SELECT value FROM meta WHERE key = 'store_id'").first?["value"].string
+        }) ?? nil
+        return HybridStore(connection: connection, path: path, storeID: storeID ?? "", redactor: redactor, clock: clock)
     }
 
     /// Opens an existing store for the `audit` subcommands; never creates a file.
@@ -45,7 +54,7 @@ package final class HybridStore: Sendable {
             throw Failure(description: "\(path): no such database (set HYBRIDBOT_DB to the bot's SQLite file)")
         }
         let connection = try await SQLiteConnection.open(path: path, readOnly: true, createIfMissing: false)
-        return HybridStore(connection: connection, path: path, redactor: .none, clock: { Date() })
+        return HybridStore(connection: connection, path: path, storeID: "", redactor: .none, clock: { Date() })
     }
 
     package func close() async {

@@ -79,6 +79,11 @@ enum Schema {
             report_at TEXT,
             events TEXT NOT NULL DEFAULT '[]'
         );
+        CREATE TABLE IF NOT EXISTS meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
         CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
             BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
