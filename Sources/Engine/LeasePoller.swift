@@ -36,44 +36,74 @@ package struct LeasePoller: Service {
 
     package func run() async throws {
         let running = Running()
+        let stop = StopSignal()
         let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .unbounded)
-        await cancelWhenGracefulShutdown {
-            var slots = finished.makeAsyncIterator()
-            var cursor: Int64?
-            var failures = 0
-            while !Task.isCancelled {
-                while running.count >= maxConcurrent {
-                    guard await slots.next() != nil else { return }
-                }
-                let batch: [StoredDelivery]
-                do {
-                    batch = try await inbox.lease(
-                        owner: owner, after: cursor, limit: maxConcurrent - running.count, lease: lease, wait: wait)
-                    failures = 0
-                } catch {
-                    if Task.isCancelled { break }
-                    failures += 1
-                    // Loud once, then quiet: a relay restart should not flood the log.
-                    if failures == 1 || failures % 30 == 0 {
-                        logger.error("cannot lease deliveries", metadata: ["error": "\(error)", "core.failures": "\(failures)"])
-                    }
-                    try? await Task.sleep(for: .milliseconds(min(200 * failures, 5_000)))
-                    continue
-                }
-                for delivery in batch {
-                    cursor = max(cursor ?? 0, delivery.id)
-                    running.add(delivery.id)
-                    // Not cancelled by shutdown (an action half done is worse than a late stop): detached.
-                    Task.detached { [processor, inbox, owner, lease, logger] in
-                        let keeper = Task { await Self.keepLease(delivery.id, inbox: inbox, owner: owner, lease: lease, logger: logger) }
-                        await processor.process(delivery)
-                        keeper.cancel()
-                        await CoreService.acknowledge(delivery, at: inbox, logger: logger)
-                        running.remove(delivery.id)
-                        finishedContinuation.yield()
-                    }
-                }
+        let inbox = self.inbox, owner = self.owner
+        // A graceful shutdown and a cancellation of this task both stop the loop the same way.
+        let beginStop: @Sendable () -> Void = {
+            guard !stop.isSet else { return }
+            stop.set()
+            finishedContinuation.yield()
+            // Ask the inbox to end our waiting poll now (the relay answers it empty, so nothing is leased to a poll
+            // nobody reads); if that fails, cancel it after a moment.
+            Task {
+                await inbox.interruptWaits(owner: owner)
+                try? await Task.sleep(for: .seconds(2))
+                stop.poll?.cancel()
             }
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                var slots = finished.makeAsyncIterator()
+                var cursor: Int64?
+                var failures = 0
+                while !stop.isSet {
+                    while running.count >= maxConcurrent, !stop.isSet {
+                        guard await slots.next() != nil else { return }
+                    }
+                    if stop.isSet { break }
+                    let batch: [StoredDelivery]
+                    do {
+                        let poll = Task { [cursor, limit = maxConcurrent - running.count, lease, wait] in
+                            try await inbox.lease(owner: owner, after: cursor, limit: limit, lease: lease, wait: wait)
+                        }
+                        stop.poll = poll
+                        batch = try await poll.value
+                        failures = 0
+                    } catch {
+                        if stop.isSet { break }
+                        failures += 1
+                        // Loud once, then quiet: a relay restart should not flood the log.
+                        if failures == 1 || failures % 30 == 0 {
+                            logger.error("cannot lease deliveries", metadata: ["error": "\(error)", "core.failures": "\(failures)"])
+                        }
+                        try? await Task.sleep(for: .milliseconds(min(200 * failures, 5_000)))
+                        continue
+                    }
+                    if stop.isSet {
+                        // Leased while we were stopping: give them back at once for another core.
+                        for delivery in batch { try? await inbox.release(id: delivery.id, owner: owner) }
+                        break
+                    }
+                    for delivery in batch {
+                        cursor = max(cursor ?? 0, delivery.id)
+                        running.add(delivery.id)
+                        // Not cancelled by shutdown (an action half done is worse than a late stop): detached.
+                        Task.detached { [processor, lease, logger] in
+                            let keeper = Task { await Self.keepLease(delivery.id, inbox: inbox, owner: owner, lease: lease, logger: logger) }
+                            await processor.process(delivery)
+                            keeper.cancel()
+                            await CoreService.acknowledge(delivery, at: inbox, logger: logger)
+                            running.remove(delivery.id)
+                            finishedContinuation.yield()
+                        }
+                    }
+                }
+            } onGracefulShutdown: {
+                beginStop()
+            }
+        } onCancel: {
+            beginStop()
         }
         await drain(running)
     }
@@ -81,7 +111,7 @@ package struct LeasePoller: Service {
     /// Renews a lease every third of its length until cancelled; says so once if the lease was lost.
     static func keepLease(_ id: Int64, inbox: any DeliveryInbox, owner: String, lease: Duration, logger: Logger) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: lease / 3)
+            try? await Task.sleep(for: inbox.renewalInterval(for: lease))
             if Task.isCancelled { return }
             do {
                 if try await !inbox.extendLease(id: id, owner: owner, lease: lease) {
@@ -122,4 +152,15 @@ private final class Running: Sendable {
     var ids: [Int64] { ids_.withLock { Array($0) } }
     func add(_ id: Int64) { ids_.withLock { _ = $0.insert(id) } }
     func remove(_ id: Int64) { ids_.withLock { _ = $0.remove(id) } }
+}
+
+/// Set once when the core is asked to stop; holds the long-poll in flight so it can be ended.
+private final class StopSignal: Sendable {
+    private let state = Mutex<(stopped: Bool, poll: Task<[StoredDelivery], any Error>?)>((false, nil))
+    var isSet: Bool { state.withLock { $0.stopped } }
+    func set() { state.withLock { $0.stopped = true } }
+    var poll: Task<[StoredDelivery], any Error>? {
+        get { state.withLock { $0.poll } }
+        set { state.withLock { $0.poll = newValue } }
+    }
 }

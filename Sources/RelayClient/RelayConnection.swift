@@ -12,6 +12,8 @@ import Synchronization
 package struct RelayConnection: Sendable {
     package let baseURL: String
     package let core: String
+    /// This process' poll session: a stop ends its parked long-poll at the relay (see `stopPolling`).
+    package let session = UUID().uuidString
     private let token: String
     private let http: HTTPClient
     /// Long-polls wait here, so a 25 s wait never holds a thread the store calls need.
@@ -20,6 +22,7 @@ package struct RelayConnection: Sendable {
     /// The relay's store, learned from its first answer and sent with every call after: a relay that keeps another
     /// store (a second relay behind a load balancer) refuses the call instead of splitting claims across two stores.
     private let store = StoreIdentity()
+    private let leaseLength = SharedLease()
 
     package init(baseURL: String, token: String, core: String, http: HTTPClient, pollHTTP: HTTPClient, logger: Logger) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -45,16 +48,23 @@ package struct RelayConnection: Sendable {
     package struct Batch: Decodable, Sendable {
         package let events: [StoredDelivery]
         package let cursor: Int64?
+        package let leaseMillis: Int64?
     }
+
+    /// The relay's lease length, as its last long-poll answer said.
+    package var relayLease: Duration? { leaseLength.current }
 
     /// `GET /relay/v1/events`: leased deliveries, or none after `wait`.
     package func events(after: Int64?, wait: Duration, limit: Int) async throws -> Batch {
-        var query = "core=\(Self.queryEscaped(core))&limit=\(limit)&wait=\(wait.components.seconds)"
+        let waitSeconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+        var query = "core=\(Self.queryEscaped(core))&session=\(session)&limit=\(limit)&wait=\(String(format: "%.3f", waitSeconds))"
         if let after { query += "&after=\(after)" }
         let request = HTTPRequest(
             method: "GET", url: baseURL + "/relay/v1/events?" + query, headers: headers(json: false), timeout: wait + .seconds(10))
         let response = try await send(request, retrySafe: false, client: pollHTTP)
-        return try decode(Batch.self, response)
+        let batch = try decode(Batch.self, response)
+        if let millis = batch.leaseMillis, millis > 0 { leaseLength.set(.milliseconds(millis)) }
+        return batch
     }
 
     /// `POST /relay/v1/events/ID/ack`: false when the relay does not know the delivery.
@@ -69,6 +79,13 @@ package struct RelayConnection: Sendable {
 
     package func release(id: Int64) async throws {
         _ = try await eventCall(id: id, verb: "release", accept: [200, 409])
+    }
+
+    /// `POST /relay/v1/sessions/ID/stop`: this core is stopping; the relay answers its parked long-poll empty.
+    package func stopPolling() async {
+        let request = HTTPRequest(
+            method: "POST", url: baseURL + "/relay/v1/sessions/\(session)/stop", headers: headers(json: false), timeout: .seconds(3))
+        _ = try? await http.execute(request)
     }
 
     /// `GET /relay/v1/ping`: the relay answers and accepts our token (the core's `/readyz`).
@@ -170,4 +187,11 @@ private final class StoreIdentity: Sendable {
             return true
         }
     }
+}
+
+/// The relay's lease length shared by copies of a connection.
+private final class SharedLease: Sendable {
+    private let value = Mutex<Duration?>(nil)
+    var current: Duration? { value.withLock { $0 } }
+    func set(_ lease: Duration) { value.withLock { $0 = lease } }
 }

@@ -25,6 +25,15 @@ package final class RemoteInbox: DeliveryInbox {
         try await relay.release(id: id)
     }
 
+    /// A third of the relay's lease (it decides lease lengths), or of ours until its first answer said.
+    package func renewalInterval(for lease: Duration) -> Duration {
+        (relay.relayLease ?? lease) / 3
+    }
+
+    package func interruptWaits(owner: String) async {
+        await relay.stopPolling()
+    }
+
     package func ack(id: Int64) async throws -> DeliveryAckResult {
         try await relay.ack(id: id) ? .done : .unknown
     }

@@ -62,6 +62,9 @@ package struct RemoteStore: BotStore {
             let outcome: SwapOutcome<StoredApproval> = try await relay.call(
                 .swapApproval(id: id, expected: stored.request, next: next, audit: entry))
             if outcome.swapped, let updated = outcome.current { return (updated, actions) }
+            // Refused, yet the row is exactly what we meant to write: our first try landed and only its answer was
+            // lost (the call is retried after a timeout). Deciding again on our own result would drop the event.
+            if let updated = outcome.current, updated.request == next, next != stored.request { return (updated, actions) }
             current = outcome.current
         }
         throw RelayError.conflict("approval \(id)")
@@ -80,7 +83,7 @@ package struct RemoteStore: BotStore {
     }
 
     package func claimTimer(_ timer: StoredTimer) async throws -> Bool {
-        try await relay.call(.claimTimer(timer: timer))
+        try await relay.call(.claimTimer(timer: timer, claimant: relay.core + "/" + UUID().uuidString))
     }
 
     package func finishTimer(_ timer: StoredTimer) async throws {
@@ -122,6 +125,8 @@ package struct RemoteStore: BotStore {
             new.id = id
             let outcome: SwapOutcome<StoredIncident> = try await relay.call(.swapIncident(id: id, expected: current, new: new))
             if outcome.swapped { return outcome.current }
+            // Our own earlier try landed (its answer was lost): applying the change again would apply it twice.
+            if let stored = outcome.current, stored == new, new != current { return stored }
             current = outcome.current
         }
         throw RelayError.conflict("incident \(id)")

@@ -63,7 +63,8 @@ enum Schema {
             attempts INTEGER NOT NULL DEFAULT 0,
             generation INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL,
-            done_at TEXT
+            done_at TEXT,
+            claimant TEXT
         );
         CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE state = 'pending';
         CREATE TABLE IF NOT EXISTS incidents (
@@ -105,6 +106,7 @@ enum Schema {
                     ALTER TABLE executions ADD COLUMN claimant TEXT;
                     """)
             }
+            if current == 3 { try db.executeScript("ALTER TABLE timers ADD COLUMN claimant TEXT;") }
             try db.executeScript(statements)
             try db.executeScript("PRAGMA user_version=\(version)")
         }

@@ -62,11 +62,20 @@ extension HybridStore {
 
     /// Takes a due timer for firing: true for exactly one caller. At-most-once work (a reminder) fires after this.
     package func claimTimer(_ timer: StoredTimer) async throws -> Bool {
+        try await claimTimer(timer, claimant: nil)
+    }
+
+    /// `claimant` makes a retried claim idempotent: the same claimant asking again is told it holds the timer.
+    package func claimTimer(_ timer: StoredTimer, claimant: String?) async throws -> Bool {
         try await write { db in
             try db.execute(
-                "UPDATE timers SET state = 'firing', attempts = attempts + 1 WHERE key = ? AND state = 'pending' AND generation = ?",
-                [.text(timer.key), .integer(timer.generation)])
-            return db.changes == 1
+                "UPDATE timers SET state = 'firing', attempts = attempts + 1, claimant = ? WHERE key = ? AND state = 'pending' AND generation = ?",
+                [claimant.map { .text($0) } ?? .null, .text(timer.key), .integer(timer.generation)])
+            if db.changes == 1 { return true }
+            guard let claimant else { return false }
+            return try db.query(
+                "SELECT 1 FROM timers WHERE key = ? AND state = 'firing' AND generation = ? AND claimant = ?",
+                [.text(timer.key), .integer(timer.generation), .text(claimant)]).first != nil
         }
     }
 

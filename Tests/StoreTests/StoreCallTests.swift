@@ -64,7 +64,7 @@ struct StoreCallTests {
     func finish() async throws {
         try await withStore { store, _ in
             #expect(try await Self.perform(store, .claimExecution(key: "k", deliveryID: 1, claimant: "a/1"), as: ExecutionClaim.self) == .claimed)
-            let done: StoreDone = try await Self.perform(store, .finishExecution(key: "k", result: "scaled to 10"))
+            let done: StoreDone = try await Self.perform(store, .finishExecution(key: "k", result: "scaled to 10", audit: nil))
             #expect(done == StoreDone())
             #expect(try await Self.perform(store, .claimExecution(key: "k", deliveryID: 1, claimant: "a/1"), as: ExecutionClaim.self)
                 == .finished(result: "scaled to 10"))
@@ -126,7 +126,7 @@ struct StoreCallTests {
             let due: [StoredTimer] = try await Self.perform(store, .dueTimers(now: 1_000, limit: 10))
             let timer = try #require(due.first)
             #expect(due.count == 1 && timer.key == "revert:1" && timer.kind == "revert")
-            #expect(try await Self.perform(store, .claimTimer(timer: timer), as: Bool.self))
+            #expect(try await Self.perform(store, .claimTimer(timer: timer, claimant: nil), as: Bool.self))
             #expect(try await Self.perform(store, .timerState(key: "revert:1"), as: String?.self) == "firing")
             #expect(try await Self.perform(store, .interruptedTimers, as: [StoredTimer].self).map(\.key) == ["revert:1"])
             let _: StoreDone = try await Self.perform(store, .finishTimer(timer: timer))

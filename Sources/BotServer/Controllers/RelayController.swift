@@ -16,6 +16,7 @@ package struct RelayController: Sendable {
     let inbox: any DeliveryInbox
     let store: HybridStore
     let lease: Duration
+    let sessions = PollSessions()
     /// Longest `wait` honoured: a long-poll must end before proxies and the core's own timeout give up.
     static let maxWait = 60
     static let maxLimit = 100
@@ -32,6 +33,11 @@ package struct RelayController: Sendable {
         group.get("/relay/v1/ping") { _, _ in SlackCommandController.plain(.ok, "pong") }
         group.get("/relay/v1/events", use: events)
         group.post("/relay/v1/events/{id}/{verb}", use: eventCall)
+        group.post("/relay/v1/sessions/{session}/stop") { _, context in
+            guard let session = Self.coreName(context.parameters.get("session")) else { return Self.bad("bad session id") }
+            sessions.stop(session)
+            return SlackCommandController.plain(.ok, "stopped")
+        }
         group.post("/relay/v1/store", use: storeCall)
     }
 
@@ -55,15 +61,21 @@ package struct RelayController: Sendable {
             guard let value = Int(text), (1...Self.maxLimit).contains(value) else { return Self.bad("limit= must be 1–\(Self.maxLimit)") }
             limit = value
         }
+        var session: String?
+        if let text = query.get("session") {
+            guard let value = Self.coreName(text) else { return Self.bad("session= must be 1–128 printable characters") }
+            session = value
+        }
         let leased: [StoredDelivery]
         do {
-            leased = try await inbox.lease(owner: core, after: after, limit: limit, lease: lease, wait: .milliseconds(Int64(wait * 1000)))
+            leased = try await leaseUnlessStopped(
+                owner: core, session: session, after: after, limit: limit, wait: .milliseconds(Int64(wait * 1000)))
         } catch {
             context.logger.error("could not lease deliveries", metadata: ["error": "\(error)"])
             return SlackCommandController.plain(.serviceUnavailable, "the relay could not read its inbox")
         }
         handOffs.increment(by: leased.count)
-        return try Self.json(EventBatch(events: leased, cursor: leased.map(\.id).max() ?? after))
+        return try Self.json(EventBatch(events: leased, cursor: leased.map(\.id).max() ?? after, leaseMillis: lease.milliseconds))
     }
 
     @Sendable func eventCall(_ request: Request, context: HybridRequestContext) async throws -> Response {
@@ -122,9 +134,42 @@ package struct RelayController: Sendable {
         }
     }
 
+    /// A long-poll that ends early, empty, when its core says it is stopping; what was leased meanwhile goes back.
+    func leaseUnlessStopped(owner: String, session: String?, after: Int64?, limit: Int, wait: Duration) async throws -> [StoredDelivery] {
+        guard let session else { return try await inbox.lease(owner: owner, after: after, limit: limit, lease: lease, wait: wait) }
+        if sessions.isStopped(session) { return [] }
+        let inbox = self.inbox, lease = self.lease, sessions = self.sessions
+        return try await withThrowingTaskGroup(of: [StoredDelivery]?.self) { group in
+            group.addTask { try await inbox.lease(owner: owner, after: after, limit: limit, lease: lease, wait: wait) }
+            group.addTask {
+                await sessions.waitForStop(session, timeout: wait + .seconds(1))
+                return nil
+            }
+            while let next = try await group.next() {
+                if let leased = next {
+                    group.cancelAll()
+                    guard sessions.isStopped(session) else { return leased }
+                    for delivery in leased { try? await inbox.release(id: delivery.id, owner: owner) }
+                    return []
+                }
+                if sessions.isStopped(session) {
+                    group.cancelAll()
+                    // The lease call ends on cancellation; anything it took before that goes back.
+                    while let rest = try await group.next() {
+                        for delivery in rest ?? [] { try? await inbox.release(id: delivery.id, owner: owner) }
+                    }
+                    return []
+                }
+            }
+            return []
+        }
+    }
+
     struct EventBatch: Encodable {
         let events: [StoredDelivery]
         let cursor: Int64?
+        /// The relay's lease length: cores renew at a third of it, whatever their own setting says.
+        let leaseMillis: Int64
     }
 
     static func coreName(_ text: String?) -> String? {

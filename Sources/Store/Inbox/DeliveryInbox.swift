@@ -24,6 +24,18 @@ package protocol DeliveryInbox: Sendable {
 
     /// Marks a delivery done. `.unknown` when no such delivery exists; acking twice is `.done` both times.
     func ack(id: Int64) async throws -> DeliveryAckResult
+
+    /// How often a holder renews a lease it asked to last `lease` (the relay may have its own length).
+    func renewalInterval(for lease: Duration) -> Duration
+
+    /// Ends this owner's waiting `lease` calls now, returning what they hold (a core stopping): nothing is leased
+    /// to a poll nobody will read any more.
+    func interruptWaits(owner: String) async
+}
+
+extension DeliveryInbox {
+    package func renewalInterval(for lease: Duration) -> Duration { lease / 3 }
+    package func interruptWaits(owner: String) async {}
 }
 
 package enum DeliveryAckResult: Sendable, Equatable {

@@ -104,11 +104,12 @@ extension HybridStore {
         }
     }
 
-    /// Makes a leased delivery free at once (lease ended in the past, so it counts as expired for every cursor).
+    /// Makes a leased delivery free at once (lease ended in the past, so it counts as expired for every cursor) and
+    /// forgets its owner, so a late renewal by the core that gave it back cannot take it again.
     package func releaseDeliveryLease(id: Int64, owner: String) async throws -> Bool {
         try await write { db in
             try db.execute(
-                "UPDATE deliveries SET lease_until = 0 WHERE id = ? AND state = 'pending' AND lease_owner = ?",
+                "UPDATE deliveries SET lease_until = 0, lease_owner = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?",
                 [.integer(id), .text(owner)])
             return db.changes > 0
         }

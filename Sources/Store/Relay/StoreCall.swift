@@ -16,7 +16,7 @@ package enum StoreCall: Codable, Sendable {
     case scheduleTimer(key: String, kind: String, dueAt: Int64, payload: String, replace: Bool)
     case dueTimers(now: Int64, limit: Int)
     case nextTimerDue
-    case claimTimer(timer: StoredTimer)
+    case claimTimer(timer: StoredTimer, claimant: String?)
     case finishTimer(timer: StoredTimer)
     case retryTimer(timer: StoredTimer, retryAt: Int64)
     case cancelTimer(key: String)
@@ -72,7 +72,7 @@ extension HybridStore {
             return try reply(try await scheduleTimer(key: key, kind: kind, dueAt: dueAt, payload: payload, replace: replace))
         case .dueTimers(let now, let limit): return try reply(try await dueTimers(now: now, limit: limit))
         case .nextTimerDue: return try reply(try await nextTimerDue())
-        case .claimTimer(let timer): return try reply(try await claimTimer(timer))
+        case .claimTimer(let timer, let claimant): return try reply(try await claimTimer(timer, claimant: claimant))
         case .finishTimer(let timer): try await finishTimer(timer); return try reply(StoreDone())
         case .retryTimer(let timer, let retryAt): try await retryTimer(timer, retryAt: retryAt); return try reply(StoreDone())
         case .cancelTimer(let key): return try reply(try await cancelTimer(key: key))
