@@ -53,41 +53,29 @@ package struct CoreService: Service {
 
     package func run() async throws {
         let queue = self.queue, processor = self.processor, maxConcurrent = self.maxConcurrent, inbox = self.inbox, logger = self.logger
-        let inFlight = InFlight()
+        let inFlight = InFlightDeliveries()
         let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self)
         await cancelWhenGracefulShutdown {
             var slots = finished.makeAsyncIterator()
             for await delivery in queue.stream {
-                while inFlight.count.withLock({ $0 }) >= maxConcurrent {
+                while inFlight.count >= maxConcurrent {
                     guard await slots.next() != nil else { return }
                 }
-                inFlight.count.withLock { $0 += 1 }
+                inFlight.add(delivery.id)
                 // In-flight work is not cancelled by shutdown (an action half done is worse than a late stop): detached.
                 Task.detached {
                     await processor.process(delivery)
                     await Self.acknowledge(delivery, at: inbox, logger: logger)
-                    inFlight.count.withLock { $0 -= 1 }
+                    inFlight.remove(delivery.id)
                     finishedContinuation.yield()
                 }
             }
         }
-        // Drain: wait for in-flight work up to the deadline (in a detached task: this one is cancelled by now).
-        let deadline = ContinuousClock.now + drainDeadline
-        let left = await Task.detached {
-            while inFlight.count.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            return inFlight.count.withLock { $0 }
-        }.value
+        let left = await inFlight.drained(by: ContinuousClock.now + drainDeadline).count
         if left > 0 {
             logger.warning("stopping with commands still running; they will be reported as interrupted after the restart",
                            metadata: ["core.in_flight": "\(left)"])
         }
         logger.info("core stopped")
     }
-}
-
-/// How many deliveries are being processed, shared with the detached tasks doing it.
-private final class InFlight: Sendable {
-    let count = Mutex(0)
 }

@@ -35,7 +35,7 @@ package struct LeasePoller: Service {
     }
 
     package func run() async throws {
-        let running = Running()
+        let running = InFlightDeliveries()
         let stop = StopSignal()
         let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .unbounded)
         let inbox = self.inbox, owner = self.owner
@@ -125,17 +125,14 @@ package struct LeasePoller: Service {
         }
     }
 
-    private func drain(_ running: Running) async {
+    private func drain(_ running: InFlightDeliveries) async {
         let deadline = ContinuousClock.now + drainDeadline
         let inbox = self.inbox, owner = self.owner
+        let stillRunning = await running.drained(by: deadline)
         // Detached: this task may be cancelled by now, and the releases are HTTP calls that honour cancellation.
         let left = await Task.detached {
-            while running.count > 0, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            let left = running.ids
-            for id in left { try? await inbox.release(id: id, owner: owner) }
-            return left.count
+            for id in stillRunning { try? await inbox.release(id: id, owner: owner) }
+            return stillRunning.count
         }.value
         if left > 0 {
             logger.warning("stopped with commands still running; their leases were given back (they will be reported as interrupted)",
@@ -143,15 +140,6 @@ package struct LeasePoller: Service {
         }
         logger.info("core stopped")
     }
-}
-
-/// The deliveries this core is processing, shared with the detached tasks doing it.
-private final class Running: Sendable {
-    private let ids_ = Mutex(Set<Int64>())
-    var count: Int { ids_.withLock { $0.count } }
-    var ids: [Int64] { ids_.withLock { Array($0) } }
-    func add(_ id: Int64) { ids_.withLock { _ = $0.insert(id) } }
-    func remove(_ id: Int64) { ids_.withLock { _ = $0.remove(id) } }
 }
 
 /// Set once when the core is asked to stop; holds the long-poll in flight so it can be ended.

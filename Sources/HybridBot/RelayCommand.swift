@@ -20,14 +20,8 @@ struct RelayCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try Startup.runtime(options)
         let config = runtime.config, logger = runtime.logger
-        let secret: String
-        let listen: (host: String, port: Int)
-        do {
-            secret = try config.signingSecret
-            listen = try config.listen
-        } catch {
-            throw fail(error.description)
-        }
+        let (secret, host, port) = try Startup.listener(config)
+        let listen = (host: host, port: port)
         let token = try Startup.relayToken(config)
         let lease = try Startup.leaseDuration(config)
         let store: HybridStore

@@ -19,14 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try Startup.runtime(options)
         let config = runtime.config, logger = runtime.logger
-        let secret: String
-        let listen: (host: String, port: Int)
-        do {
-            secret = try config.signingSecret
-            listen = try config.listen
-        } catch {
-            throw fail(error.description)
-        }
+        let (secret, host, port) = try Startup.listener(config)
+        let listen = (host: host, port: port)
         if let inbox = config["HYBRIDBOT_INBOX"], !inbox.isEmpty {
             throw fail("HYBRIDBOT_INBOX is for `hybridbot relay` (several relays and cores sharing one inbox); `serve` keeps its inbox in HYBRIDBOT_DB")
         }

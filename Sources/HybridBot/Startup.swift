@@ -66,6 +66,16 @@ enum Startup {
         return SlackUserGroupDirectory(api: api, logger: logger)
     }
 
+    /// The listener's settings: Slack's signing secret and `HYBRIDBOT_LISTEN`.
+    static func listener(_ config: BotConfiguration) throws -> (secret: String, host: String, port: Int) {
+        do {
+            let listen = try config.listen
+            return (try config.signingSecret, listen.host, listen.port)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+
     /// `HYBRIDBOT_LEASE_SECONDS` (default 30): how long a delivery stays with a core that stopped renewing it.
     static func leaseDuration(_ config: BotConfiguration) throws -> Duration {
         guard let text = config["HYBRIDBOT_LEASE_SECONDS"] else { return .seconds(30) }
