@@ -19,18 +19,21 @@ package protocol TimerHandler: Sendable {
 /// Fires durable timers (SQLite `timers`) when due — also those that fell due while the bot was down.
 /// Each timer is claimed before its work (exactly one firing per key); at-least-once handlers ask for a retry.
 /// A timer found `firing` at start (the bot died mid-work) is handed to its handler again: handlers are idempotent
-/// or at-most-once by their own record (see each handler).
+/// or at-most-once by their own record (see each handler). With several cores (`staleAfter` set) no timer is taken
+/// back at start — another core may be firing it — but one still `firing` that long after its claim is.
 package struct TimerService: Service {
     let store: any BotStore
     let handlers: [String: any TimerHandler]
     let interval: Duration
     let now: @Sendable () -> Int64
     let logger: Logger
+    let staleAfter: Duration?
 
     package init(
         store: any BotStore, handlers: [any TimerHandler], interval: Duration = .seconds(5), logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }, staleAfter: Duration? = nil
     ) {
+        self.staleAfter = staleAfter
         self.store = store
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
         self.interval = interval
@@ -39,9 +42,10 @@ package struct TimerService: Service {
     }
 
     package func run() async throws {
-        await recoverInterrupted()
+        if staleAfter == nil { await recoverInterrupted() }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                if let staleAfter { await recoverInterrupted(claimedBefore: now() - staleAfter.milliseconds) }
                 await fireDue()
                 try? await Task.sleep(for: interval)
             }
@@ -49,8 +53,8 @@ package struct TimerService: Service {
     }
 
     /// Timers left `firing` by a previous process: put back to pending so they fire again now.
-    package func recoverInterrupted() async {
-        for timer in (try? await store.interruptedTimers()) ?? [] {
+    package func recoverInterrupted(claimedBefore: Int64? = nil) async {
+        for timer in (try? await store.interruptedTimers(claimedBefore: claimedBefore)) ?? [] {
             logger.notice("re-arming a timer interrupted by a restart", metadata: ["timer.key": "\(timer.key)"])
             try? await store.retryTimer(timer, retryAt: now())
         }

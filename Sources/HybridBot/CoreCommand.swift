@@ -51,7 +51,9 @@ struct CoreCommand: AsyncParsableCommand {
         let poller = LeasePoller(processor: processor, inbox: RemoteInbox(relay: connection), owner: coreName, lease: lease, logger: logger)
         // No start-time settling of mid-flight approvals here: another core may be executing them right now.
         let sweeper = ApprovalSweeper(flow: processor.approvals, logger: logger)
-        let timers = TimerService(store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock)
+        // A timer another core is firing is left alone; one still firing 10 minutes after its claim was orphaned.
+        let timers = TimerService(
+            store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock, staleAfter: .seconds(600))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: timers), .init(service: sweeper), .init(service: poller)]
         if config.values["HYBRIDBOT_LISTEN"].map({ !$0.isEmpty }) ?? false {
             let listen: (host: String, port: Int)

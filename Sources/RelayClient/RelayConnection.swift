@@ -127,8 +127,10 @@ package struct RelayConnection: Sendable {
                 // 5xx: the relay could not decide (its disk, its database); a repeatable call may try again.
                 guard retrySafe, response.status >= 500, attempt < delays.count else { throw error }
             } catch let error as HTTPClientError {
+                // Only what a moment can cure: TLS, URL, size and shutdown failures are answered at once.
+                let transient = !(error.isTLS || error.isTooLarge || error.isInvalidURL || error.isInvalidRequest || error.isShutDown)
                 let neverSent = error.isCouldNotConnect
-                guard (retrySafe || neverSent), !error.isShutDown, attempt < delays.count else { throw RelayError.unreachable(error.description) }
+                guard transient, retrySafe || neverSent, attempt < delays.count else { throw RelayError.unreachable(error.description) }
             }
             logger.debug("relay call failed, retrying", metadata: ["relay.attempt": "\(attempt + 1)"])
             try await Task.sleep(for: delays[attempt])

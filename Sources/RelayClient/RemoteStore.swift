@@ -59,12 +59,10 @@ package struct RemoteStore: BotStore {
             guard let stored = current else { return nil }
             let (next, actions) = ApprovalMachine.handle(event, stored.request, policy: policy)
             let entry = audit(stored.request, next, actions).map(stamped)
+            // A token per swap: when the relay committed it but the answer was lost, the retried call is recognized.
             let outcome: SwapOutcome<StoredApproval> = try await relay.call(
-                .swapApproval(id: id, expected: stored.request, next: next, audit: entry))
+                .swapApproval(id: id, expected: stored.request, next: next, audit: entry, token: UUID().uuidString))
             if outcome.swapped, let updated = outcome.current { return (updated, actions) }
-            // Refused, yet the row is exactly what we meant to write: our first try landed and only its answer was
-            // lost (the call is retried after a timeout). Deciding again on our own result would drop the event.
-            if let updated = outcome.current, updated.request == next, next != stored.request { return (updated, actions) }
             current = outcome.current
         }
         throw RelayError.conflict("approval \(id)")
@@ -102,8 +100,8 @@ package struct RemoteStore: BotStore {
         try await relay.call(.cancelTimers(prefix: prefix))
     }
 
-    package func interruptedTimers() async throws -> [StoredTimer] {
-        try await relay.call(.interruptedTimers)
+    package func interruptedTimers(claimedBefore: Int64?) async throws -> [StoredTimer] {
+        try await relay.call(.interruptedTimers(claimedBefore: claimedBefore))
     }
 
     package func timerState(key: String) async throws -> String? {
@@ -123,10 +121,9 @@ package struct RemoteStore: BotStore {
         for _ in 0..<maxSwaps {
             guard var new = change(current) else { return current }
             new.id = id
-            let outcome: SwapOutcome<StoredIncident> = try await relay.call(.swapIncident(id: id, expected: current, new: new))
+            let outcome: SwapOutcome<StoredIncident> = try await relay.call(
+                .swapIncident(id: id, expected: current, new: new, token: UUID().uuidString))
             if outcome.swapped { return outcome.current }
-            // Our own earlier try landed (its answer was lost): applying the change again would apply it twice.
-            if let stored = outcome.current, stored == new, new != current { return stored }
             current = outcome.current
         }
         throw RelayError.conflict("incident \(id)")

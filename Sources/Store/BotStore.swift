@@ -36,7 +36,7 @@ package protocol BotStore: Sendable {
     func cancelTimer(key: String) async throws -> Bool
     @discardableResult
     func cancelTimers(prefix: String) async throws -> Int
-    func interruptedTimers() async throws -> [StoredTimer]
+    func interruptedTimers(claimedBefore: Int64?) async throws -> [StoredTimer]
     func timerState(key: String) async throws -> String?
 
     func incident(id: String) async throws -> StoredIncident?
@@ -56,6 +56,7 @@ extension BotStore {
     package func auditRecords(sinceAt: String) async throws -> [AuditRecord] { try await auditRecords(sinceAt: sinceAt, user: nil) }
     package func dueTimers(now: Int64) async throws -> [StoredTimer] { try await dueTimers(now: now, limit: 100) }
     package func incidents() async throws -> [StoredIncident] { try await incidents(limit: 500) }
+    package func interruptedTimers() async throws -> [StoredTimer] { try await interruptedTimers(claimedBefore: nil) }
     @discardableResult
     package func scheduleTimer(key: String, kind: String, dueAt: Int64, payload: String) async throws -> TimerScheduleResult {
         try await scheduleTimer(key: key, kind: kind, dueAt: dueAt, payload: payload, replace: false)

@@ -45,7 +45,11 @@ package final class HybridStore: Sendable {
         let storeID = (try? await connection.withDatabase { db in
             try db.query("SELECT value FROM meta WHERE key = 'store_id'").first?["value"].string
         }) ?? nil
-        return HybridStore(connection: connection, path: path, storeID: storeID ?? "", redactor: redactor, clock: clock)
+        guard let storeID, !storeID.isEmpty else {
+            await connection.close()
+            throw Failure(description: "\(path): the database has no store id (meta table); it is not one this version prepared")
+        }
+        return HybridStore(connection: connection, path: path, storeID: storeID, redactor: redactor, clock: clock)
     }
 
     /// Opens an existing store for the `audit` subcommands; never creates a file.
@@ -63,6 +67,11 @@ package final class HybridStore: Sendable {
 
     package func now() -> String {
         Timestamp.rfc3339(clock())
+    }
+
+    /// The store's clock in milliseconds since 1970.
+    package func nowMillis() -> Int64 {
+        Int64(clock().timeIntervalSince1970 * 1000)
     }
 
     // MARK: audit

@@ -61,18 +61,7 @@ extension HybridStore {
                 let old = try Self.readIncident(id, db)
                 guard var new = change(old) else { return old }
                 new.id = id
-                try db.execute(
-                    """
-                    INSERT INTO incidents (id, state, last_event_at, incident, message_channel, message_ts, triggered_at,
-                        acknowledged_at, resolved_at, report_at, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, last_event_at = excluded.last_event_at,
-                        incident = excluded.incident, message_channel = excluded.message_channel, message_ts = excluded.message_ts,
-                        triggered_at = excluded.triggered_at, acknowledged_at = excluded.acknowledged_at,
-                        resolved_at = excluded.resolved_at, report_at = excluded.report_at, events = excluded.events
-                    """,
-                    [.text(id), .text(new.state), .text(new.lastEventAt), .text(new.incident), Self.incidentValue(new.messageChannel),
-                     Self.incidentValue(new.messageTS), Self.incidentValue(new.triggeredAt), Self.incidentValue(new.acknowledgedAt),
-                     Self.incidentValue(new.resolvedAt), Self.incidentValue(new.reportAt), .text(new.events)])
+                try Self.writeIncident(new, db)
                 return new
             }
         }
@@ -93,7 +82,22 @@ extension HybridStore {
         }
     }
 
-    private static func readIncident(_ id: String, _ db: SQLiteDatabase) throws -> StoredIncident? {
+    static func writeIncident(_ new: StoredIncident, _ db: SQLiteDatabase) throws {
+        try db.execute(
+            """
+            INSERT INTO incidents (id, state, last_event_at, incident, message_channel, message_ts, triggered_at,
+                acknowledged_at, resolved_at, report_at, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET state = excluded.state, last_event_at = excluded.last_event_at,
+                incident = excluded.incident, message_channel = excluded.message_channel, message_ts = excluded.message_ts,
+                triggered_at = excluded.triggered_at, acknowledged_at = excluded.acknowledged_at,
+                resolved_at = excluded.resolved_at, report_at = excluded.report_at, events = excluded.events
+            """,
+            [.text(new.id), .text(new.state), .text(new.lastEventAt), .text(new.incident), incidentValue(new.messageChannel),
+             incidentValue(new.messageTS), incidentValue(new.triggeredAt), incidentValue(new.acknowledgedAt),
+             incidentValue(new.resolvedAt), incidentValue(new.reportAt), .text(new.events)])
+    }
+
+    static func readIncident(_ id: String, _ db: SQLiteDatabase) throws -> StoredIncident? {
         try db.query("SELECT * FROM incidents WHERE id = ?", [.text(id)]).first.map(incident(from:))
     }
 

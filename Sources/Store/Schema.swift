@@ -15,10 +15,7 @@ enum Schema {
             payload TEXT NOT NULL,
             received_at TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
-            done_at TEXT,
-            lease_owner TEXT,
-            lease_until INTEGER,
-            attempts INTEGER NOT NULL DEFAULT 0
+            done_at TEXT
         );
         CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(state) WHERE state = 'pending';
         CREATE TABLE IF NOT EXISTS executions (
@@ -27,8 +24,7 @@ enum Schema {
             state TEXT NOT NULL CHECK (state IN ('started', 'finished', 'interrupted')),
             started_at TEXT NOT NULL,
             finished_at TEXT,
-            result TEXT,
-            claimant TEXT
+            result TEXT
         );
         CREATE TABLE IF NOT EXISTS audit (
             id INTEGER PRIMARY KEY,
@@ -63,8 +59,7 @@ enum Schema {
             attempts INTEGER NOT NULL DEFAULT 0,
             generation INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL,
-            done_at TEXT,
-            claimant TEXT
+            done_at TEXT
         );
         CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE state = 'pending';
         CREATE TABLE IF NOT EXISTS incidents (
@@ -91,6 +86,14 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
         """
 
+    /// Version 4: leases of deliveries, claimants of executions and timers, swap tokens of the relay's compare-and-swap.
+    static let addedColumns: [(table: String, column: String, declaration: String)] = [
+        ("deliveries", "lease_owner", "TEXT"), ("deliveries", "lease_until", "INTEGER"),
+        ("deliveries", "attempts", "INTEGER NOT NULL DEFAULT 0"), ("executions", "claimant", "TEXT"),
+        ("timers", "claimant", "TEXT"), ("timers", "claimed_at", "INTEGER"),
+        ("approvals", "swap_token", "TEXT"), ("incidents", "swap_token", "TEXT"),
+    ]
+
     static func migrate(_ db: SQLiteDatabase) throws {
         // WAL + synchronous=FULL: a commit is on disk before we ack Slack.
         _ = try db.query("PRAGMA journal_mode=WAL")
@@ -98,16 +101,12 @@ enum Schema {
         let current = Int(try db.query("PRAGMA user_version").first?.values.first?.int ?? 0)
         guard current < version else { return }
         try db.transaction { db in
-            if current > 0, current < 4 {
-                try db.executeScript("""
-                    ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
-                    ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;
-                    ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-                    ALTER TABLE executions ADD COLUMN claimant TEXT;
-                    """)
-            }
-            if current == 3 { try db.executeScript("ALTER TABLE timers ADD COLUMN claimant TEXT;") }
             try db.executeScript(statements)
+            // Columns newer than their table: added to an older file whatever version it came from.
+            for (table, column, declaration) in addedColumns {
+                let existing = try db.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0["name"].string }
+                if !existing.contains(column) { try db.executeScript("ALTER TABLE \(table) ADD COLUMN \(column) \(declaration);") }
+            }
             try db.executeScript("PRAGMA user_version=\(version)")
         }
     }

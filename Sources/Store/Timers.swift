@@ -67,10 +67,14 @@ extension HybridStore {
 
     /// `claimant` makes a retried claim idempotent: the same claimant asking again is told it holds the timer.
     package func claimTimer(_ timer: StoredTimer, claimant: String?) async throws -> Bool {
-        try await write { db in
+        let at = nowMillis()
+        return try await write { db in
             try db.execute(
-                "UPDATE timers SET state = 'firing', attempts = attempts + 1, claimant = ? WHERE key = ? AND state = 'pending' AND generation = ?",
-                [claimant.map { .text($0) } ?? .null, .text(timer.key), .integer(timer.generation)])
+                """
+                UPDATE timers SET state = 'firing', attempts = attempts + 1, claimant = ?, claimed_at = ?
+                WHERE key = ? AND state = 'pending' AND generation = ?
+                """,
+                [claimant.map { .text($0) } ?? .null, .integer(at), .text(timer.key), .integer(timer.generation)])
             if db.changes == 1 { return true }
             guard let claimant else { return false }
             return try db.query(
@@ -122,8 +126,19 @@ extension HybridStore {
 
     /// Timers found `firing` at start: the process died while doing their work.
     package func interruptedTimers() async throws -> [StoredTimer] {
+        try await interruptedTimers(claimedBefore: nil)
+    }
+
+    /// Timers left `firing`; with `claimedBefore`, only those claimed before that time (ms): with several cores, a
+    /// timer another live core fires right now is not one of them.
+    package func interruptedTimers(claimedBefore: Int64?) async throws -> [StoredTimer] {
         try await withDatabase { db in
-            try db.query("SELECT key, kind, due_at, payload, attempts, generation FROM timers WHERE state = 'firing'").map(Self.timer(from:))
+            try db.query(
+                """
+                SELECT key, kind, due_at, payload, attempts, generation FROM timers
+                WHERE state = 'firing' AND (?1 IS NULL OR claimed_at IS NULL OR claimed_at < ?1)
+                """,
+                [claimedBefore.map { .integer($0) } ?? .null]).map(Self.timer(from:))
         }
     }
 

@@ -89,7 +89,7 @@ struct StoreCallTests {
             var voted = created.request
             voted.approvals.append(.init(user: "U02BOB", at: 1_700_000_001_000))
             let swapped: SwapOutcome<StoredApproval> = try await Self.perform(
-                store, .swapApproval(id: "ap1", expected: created.request, next: voted, audit: AuditEntry(kind: "approval_vote", user: "U02BOB")))
+                store, .swapApproval(id: "ap1", expected: created.request, next: voted, audit: AuditEntry(kind: "approval_vote", user: "U02BOB"), token: nil))
             #expect(swapped.swapped)
             #expect(swapped.current?.request == voted)
             #expect(swapped.current?.messageTS == "1.2")
@@ -98,13 +98,13 @@ struct StoreCallTests {
             var other = created.request
             other.approvals.append(.init(user: "U04DAVE", at: 1_700_000_002_000))
             let stale: SwapOutcome<StoredApproval> = try await Self.perform(
-                store, .swapApproval(id: "ap1", expected: created.request, next: other, audit: AuditEntry(kind: "approval_vote", user: "U04DAVE")))
+                store, .swapApproval(id: "ap1", expected: created.request, next: other, audit: AuditEntry(kind: "approval_vote", user: "U04DAVE"), token: nil))
             #expect(!stale.swapped)
             #expect(stale.current?.request == voted)
             #expect(try await store.approval(id: "ap1")?.request == voted)
 
             let missing: SwapOutcome<StoredApproval> = try await Self.perform(
-                store, .swapApproval(id: "gone", expected: created.request, next: voted, audit: nil))
+                store, .swapApproval(id: "gone", expected: created.request, next: voted, audit: nil, token: nil))
             #expect(!missing.swapped && missing.current == nil)
 
             // Two records: the request and the one vote that landed.
@@ -128,7 +128,7 @@ struct StoreCallTests {
             #expect(due.count == 1 && timer.key == "revert:1" && timer.kind == "revert")
             #expect(try await Self.perform(store, .claimTimer(timer: timer, claimant: nil), as: Bool.self))
             #expect(try await Self.perform(store, .timerState(key: "revert:1"), as: String?.self) == "firing")
-            #expect(try await Self.perform(store, .interruptedTimers, as: [StoredTimer].self).map(\.key) == ["revert:1"])
+            #expect(try await Self.perform(store, .interruptedTimers(claimedBefore: nil), as: [StoredTimer].self).map(\.key) == ["revert:1"])
             let _: StoreDone = try await Self.perform(store, .finishTimer(timer: timer))
             #expect(try await Self.perform(store, .timerState(key: "revert:1"), as: String?.self) == "done")
 
@@ -145,14 +145,14 @@ struct StoreCallTests {
     func incidents() async throws {
         try await withStore { store, _ in
             let first = StoredIncident(id: "PINC1", state: "{\"s\":\"triggered\"}", lastEventAt: "2025-01-15T09:00:00Z", incident: "{}")
-            let created: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: nil, new: first))
+            let created: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: nil, new: first, token: nil))
             #expect(created.swapped && created.current == first)
             // A second "create" (another core saw no row either) is refused and gets the row.
             var other = first
             other.state = "{\"s\":\"acknowledged\"}"
-            let refused: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: nil, new: other))
+            let refused: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: nil, new: other, token: nil))
             #expect(!refused.swapped && refused.current == first)
-            let updated: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: first, new: other))
+            let updated: SwapOutcome<StoredIncident> = try await Self.perform(store, .swapIncident(id: "PINC1", expected: first, new: other, token: nil))
             #expect(updated.swapped && updated.current == other)
             #expect(try await Self.perform(store, .incident(id: "PINC1"), as: StoredIncident?.self) == other)
             let _: StoreDone = try await Self.perform(store, .setIncidentMessage(id: "PINC1", channel: "C0INC", ts: "9.9"))
@@ -169,7 +169,7 @@ struct StoreCallTests {
         #expect(!StoreCall.append(entry: entry).isRetrySafe)
         #expect(!StoreCall.createApproval(approval: Self.approval(), audit: entry).isRetrySafe)
         #expect(StoreCall.claimExecution(key: "k", deliveryID: nil, claimant: "c").isRetrySafe)
-        #expect(StoreCall.swapApproval(id: "a", expected: Self.approval().request, next: Self.approval().request, audit: nil).isRetrySafe)
+        #expect(StoreCall.swapApproval(id: "a", expected: Self.approval().request, next: Self.approval().request, audit: nil, token: nil).isRetrySafe)
         #expect(StoreCall.auditRecords(sinceAt: nil, user: nil).isRetrySafe)
     }
 

@@ -115,7 +115,15 @@ extension HybridStore {
                 try db.execute(
                     "UPDATE executions SET state = 'finished', finished_at = ?, result = ? WHERE key = ? AND state = 'started'",
                     [.text(at), .text(redacted), .text(key)])
-                if let audit { _ = try AuditChain.append(audit, at: at, redact: redact, in: db) }
+                guard var audit else { return }
+                if db.changes == 0 {
+                    // Already finished: a retried call after a lost answer; its record is written. Interrupted: another
+                    // core reported it so meanwhile (this core lost its lease) — the effect happened all the same.
+                    let state = try db.query("SELECT state FROM executions WHERE key = ?", [.text(key)]).first?["state"].string
+                    guard state == "interrupted" else { return }
+                    audit.detail["finished_after_reported_interrupted"] = .bool(true)
+                }
+                _ = try AuditChain.append(audit, at: at, redact: redact, in: db)
             }
         }
     }

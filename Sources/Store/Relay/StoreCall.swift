@@ -12,7 +12,7 @@ package enum StoreCall: Codable, Sendable {
     case approval(id: String)
     case openApprovals
     case setApprovalMessage(id: String, channel: String, ts: String)
-    case swapApproval(id: String, expected: ApprovalRequest, next: ApprovalRequest, audit: AuditEntry?)
+    case swapApproval(id: String, expected: ApprovalRequest, next: ApprovalRequest, audit: AuditEntry?, token: String?)
     case scheduleTimer(key: String, kind: String, dueAt: Int64, payload: String, replace: Bool)
     case dueTimers(now: Int64, limit: Int)
     case nextTimerDue
@@ -21,11 +21,11 @@ package enum StoreCall: Codable, Sendable {
     case retryTimer(timer: StoredTimer, retryAt: Int64)
     case cancelTimer(key: String)
     case cancelTimers(prefix: String)
-    case interruptedTimers
+    case interruptedTimers(claimedBefore: Int64?)
     case timerState(key: String)
     case incident(id: String)
     case incidents(limit: Int)
-    case swapIncident(id: String, expected: StoredIncident?, new: StoredIncident)
+    case swapIncident(id: String, expected: StoredIncident?, new: StoredIncident, token: String?)
     case setIncidentMessage(id: String, channel: String, ts: String)
     case markIncidentReported(id: String)
 
@@ -66,22 +66,23 @@ extension HybridStore {
         case .openApprovals: return try reply(try await openApprovals())
         case .setApprovalMessage(let id, let channel, let ts):
             try await setApprovalMessage(id: id, channel: channel, ts: ts); return try reply(StoreDone())
-        case .swapApproval(let id, let expected, let next, let audit):
-            return try reply(try await swapApproval(id: id, expected: expected, next: next, audit: audit))
+        case .swapApproval(let id, let expected, let next, let audit, let token):
+            return try reply(try await swapApproval(id: id, expected: expected, next: next, audit: audit, token: token))
         case .scheduleTimer(let key, let kind, let dueAt, let payload, let replace):
             return try reply(try await scheduleTimer(key: key, kind: kind, dueAt: dueAt, payload: payload, replace: replace))
-        case .dueTimers(let now, let limit): return try reply(try await dueTimers(now: now, limit: limit))
+        case .dueTimers(let now, let limit): return try reply(try await dueTimers(now: now, limit: min(max(limit, 1), 1000)))
         case .nextTimerDue: return try reply(try await nextTimerDue())
         case .claimTimer(let timer, let claimant): return try reply(try await claimTimer(timer, claimant: claimant))
         case .finishTimer(let timer): try await finishTimer(timer); return try reply(StoreDone())
         case .retryTimer(let timer, let retryAt): try await retryTimer(timer, retryAt: retryAt); return try reply(StoreDone())
         case .cancelTimer(let key): return try reply(try await cancelTimer(key: key))
         case .cancelTimers(let prefix): return try reply(try await cancelTimers(prefix: prefix))
-        case .interruptedTimers: return try reply(try await interruptedTimers())
+        case .interruptedTimers(let before): return try reply(try await interruptedTimers(claimedBefore: before))
         case .timerState(let key): return try reply(try await timerState(key: key))
         case .incident(let id): return try reply(try await incident(id: id))
-        case .incidents(let limit): return try reply(try await incidents(limit: limit))
-        case .swapIncident(let id, let expected, let new): return try reply(try await swapIncident(id: id, expected: expected, new: new))
+        case .incidents(let limit): return try reply(try await incidents(limit: min(max(limit, 1), 1000)))
+        case .swapIncident(let id, let expected, let new, let token):
+            return try reply(try await swapIncident(id: id, expected: expected, new: new, token: token))
         case .setIncidentMessage(let id, let channel, let ts):
             try await setIncidentMessage(id: id, channel: channel, ts: ts); return try reply(StoreDone())
         case .markIncidentReported(let id): try await markIncidentReported(id: id); return try reply(StoreDone())
