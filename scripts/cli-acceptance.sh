@@ -136,5 +136,24 @@ stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
 [ "$stop_ms" -lt 5000 ] && ok "…within 5 s (${stop_ms} ms)" || ko "serve took ${stop_ms} ms to stop"
 out=$("$bin" audit verify 2>&1); expect "audit verify passes" 0 $? "$out" "^ok: [0-9]+ records"
 
+# A relay stops at once even with a core's long-poll parked at it (the poll is answered empty, not waited out).
+rport=$(free_port)
+SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_RELAY_TOKEN=relay-token-0123456789 HYBRIDBOT_LISTEN="127.0.0.1:$rport" \
+    HYBRIDBOT_DB="$work/relay-stop.sqlite" "$bin" relay >"$work/relay.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$rport/readyz" 2>/dev/null && break; sleep 0.05; done
+curl -s -o "$work/poll.out" -w '%{http_code}' -m 70 -H "Authorization: Bearer relay-token-0123456789" \
+    "http://127.0.0.1:$rport/relay/v1/events?core=cli&session=s1&wait=60" >"$work/poll.code" &
+poll_pid=$!
+sleep 0.5
+stop_start=$(date +%s%N)
+kill -TERM "$server_pid"; wait "$server_pid"; rc=$?; server_pid=""
+stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
+wait "$poll_pid"
+[ "$rc" = 0 ] && [ "$stop_ms" -lt 5000 ] && ok "SIGTERM stops relay with a parked long-poll, exit 0 (${stop_ms} ms)" \
+    || ko "relay exited $rc after ${stop_ms} ms on SIGTERM" "$(tail -5 "$work/relay.log")"
+grep -q '"events":\[\]' "$work/poll.out" && ok "…and the parked poll was answered empty ($(cat "$work/poll.code"))" \
+    || ko "parked poll got: $(cat "$work/poll.code") $(head -c 200 "$work/poll.out")"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

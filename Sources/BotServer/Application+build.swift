@@ -15,6 +15,8 @@ package struct ListenerDependencies: Sendable {
     /// Bearer token of the relay API (`HYBRIDBOT_RELAY_TOKEN`); nil → no `/relay/v1` routes.
     package var relayToken: String?
     package var leaseDuration: Duration
+    /// Parked long-polls, ended early by a stopping core or by the relay's own stop.
+    package var pollSessions = PollSessions()
     package var pluginsLoaded: Bool
     package var registry: PrometheusCollectorRegistry?
     /// `PAGERDUTY_WEBHOOK_SECRETS`, split on commas; empty → the PagerDuty endpoint answers 503.
@@ -58,7 +60,7 @@ package func buildRouter(_ deps: ListenerDependencies) -> Router<HybridRequestCo
     PagerDutyWebhookController(intake: intake).addRoutes(to: pagerDuty)
     if let token = deps.relayToken {
         let relay = router.group().add(middleware: RelayAuthMiddleware(token: token, storeID: deps.store.storeID))
-        RelayController(inbox: deps.inbox, store: deps.store, lease: deps.leaseDuration).addRoutes(to: relay)
+        RelayController(inbox: deps.inbox, store: deps.store, lease: deps.leaseDuration, sessions: deps.pollSessions).addRoutes(to: relay)
     }
     return router
 }

@@ -41,8 +41,10 @@ struct RelayCommand: AsyncParsableCommand {
                 "lease_seconds": "\(lease.components.seconds)",
             ])
         }
+        // Listed after the listener, so it hears the stop first: parked long-polls end before the listener drains.
+        let endPolls = EndParkedPolls(sessions: deps.pollSessions)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup), .init(service: endPolls)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -64,5 +66,15 @@ struct RelayCommand: AsyncParsableCommand {
             throw fail("HYBRIDBOT_INBOX must be unset, `sqlite`, or a redis:// URL")
         }
         return try await RedisInboxWiring.open(setting, store: store, logger: logger)
+    }
+}
+
+/// On the relay's graceful stop, answers every parked long-poll at once (cores poll again, elsewhere or later).
+struct EndParkedPolls: Service {
+    let sessions: PollSessions
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        sessions.stopAll()
     }
 }

@@ -7,15 +7,23 @@ import Synchronization
 /// nothing is leased to a poll nobody will read (the core cancelled it on its side, which the relay cannot see).
 /// A session id is per core process, so a restarted core with the same name is not affected.
 package final class PollSessions: Sendable {
-    private let stopped = Mutex<(set: Set<String>, order: [String])>(([], []))
+    private let stopped = Mutex<(set: Set<String>, order: [String], all: Bool)>(([], [], false))
     private let signal = DeliverySignal()
     /// Enough for every core that ever stops during a relay's life, bounded all the same.
     private let capacity = 10_000
 
     package init() {}
 
-    package func isStopped(_ session: String) -> Bool {
-        stopped.withLock { $0.set.contains(session) }
+    /// Stopped: this session said so, or the relay itself is stopping (`stopAll`).
+    package func isStopped(_ session: String?) -> Bool {
+        stopped.withLock { $0.all || session.map($0.set.contains) ?? false }
+    }
+
+    /// The relay is stopping: every parked long-poll is answered empty now, so the listener's drain does not wait
+    /// out a minute-long poll.
+    package func stopAll() {
+        stopped.withLock { $0.all = true }
+        signal.notify()
     }
 
     package func stop(_ session: String) {
@@ -29,8 +37,8 @@ package final class PollSessions: Sendable {
         signal.notify()
     }
 
-    /// Returns when `session` is stopped, or after `timeout`.
-    package func waitForStop(_ session: String, timeout: Duration) async {
+    /// Returns when `session` (or the relay) is stopped, or after `timeout`.
+    package func waitForStop(_ session: String?, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while !Task.isCancelled {
             let seen = signal.generation

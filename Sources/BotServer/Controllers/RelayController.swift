@@ -16,14 +16,15 @@ package struct RelayController: Sendable {
     let inbox: any DeliveryInbox
     let store: HybridStore
     let lease: Duration
-    let sessions = PollSessions()
+    let sessions: PollSessions
     /// Longest `wait` honoured: a long-poll must end before proxies and the core's own timeout give up.
     static let maxWait = 60
     static let maxLimit = 100
     static let maxStoreCallBytes = 4 << 20
     private let handOffs = Counter(label: "hybridbot_relay_deliveries_leased_total")
 
-    package init(inbox: any DeliveryInbox, store: HybridStore, lease: Duration) {
+    package init(inbox: any DeliveryInbox, store: HybridStore, lease: Duration, sessions: PollSessions = PollSessions()) {
+        self.sessions = sessions
         self.inbox = inbox
         self.store = store
         self.lease = lease
@@ -134,9 +135,9 @@ package struct RelayController: Sendable {
         }
     }
 
-    /// A long-poll that ends early, empty, when its core says it is stopping; what was leased meanwhile goes back.
+    /// A long-poll that ends early, empty, when its core says it is stopping or the relay stops; what was leased
+    /// meanwhile goes back.
     func leaseUnlessStopped(owner: String, session: String?, after: Int64?, limit: Int, wait: Duration) async throws -> [StoredDelivery] {
-        guard let session else { return try await inbox.lease(owner: owner, after: after, limit: limit, lease: lease, wait: wait) }
         if sessions.isStopped(session) { return [] }
         let inbox = self.inbox, lease = self.lease, sessions = self.sessions
         return try await withThrowingTaskGroup(of: [StoredDelivery]?.self) { group in
