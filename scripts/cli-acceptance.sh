@@ -26,7 +26,7 @@ expect() { # expect NAME EXPECTED_RC ACTUAL_RC OUTPUT [GREP_PATTERN]
 free_port() {
     local port
     while :; do
-        port=$((20000 + RANDOM % 30000))
+        port=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+): no clash with client sockets
         (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
 }
@@ -75,16 +75,23 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 seq 1 30 | sed 's/.*/SET cache:& v/' | redis-cli -p "$redis_port" >/dev/null
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
-port=$(free_port)
 secret="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_LISTEN="127.0.0.1:$port" HYBRIDBOT_DB="$work/data/hybridbot.sqlite"
-"$bin" serve >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
+# A port found free can be taken before serve binds it (it then exits 1 saying so): up to 3 ports are tried.
+for attempt in 1 2 3; do
+    port=$(free_port)
+    export SLACK_SIGNING_SECRET="$secret" HYBRIDBOT_LISTEN="127.0.0.1:$port" HYBRIDBOT_DB="$work/data/hybridbot.sqlite"
+    "$bin" serve >"$work/serve.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$server_pid" 2>/dev/null && break
+    echo "  note serve did not start on port $port (attempt $attempt): $(tail -1 "$work/serve.log")"
 done
-out=$(curl -sS "http://127.0.0.1:$port/readyz" 2>&1); expect "readyz is ready" 0 $? "$out" "ready"
+out=$(curl -sS "http://127.0.0.1:$port/readyz" 2>&1); rc=$?
+expect "readyz is ready" 0 $rc "$out$(printf '\nserve log:\n'; tail -5 "$work/serve.log")" "ready"
 
 out=$("$bin" say --as U01ALICE --wait 10 "/hybrid scale api-gateway 10" 2>&1); rc=$?
 expect "say: ack" 0 $rc "$out" "^ack 200: .*Working on"

@@ -71,12 +71,16 @@ struct CoreCommand: AsyncParsableCommand {
         ])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
+            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            failure = error
         }
         await http.shutdown()
         await pollHTTP.shutdown()
+        if let failure { throw fail("stopped: \(failure)") }
     }
 }

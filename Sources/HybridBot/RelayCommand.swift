@@ -46,13 +46,17 @@ struct RelayCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup), .init(service: endPolls)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
+            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            failure = error
         }
         await closeInbox?()
         await store.close()
+        if let failure { throw fail("stopped: \(failure)") }
     }
 
     /// `HYBRIDBOT_INBOX`: unset (or `sqlite`) → the deliveries table of `HYBRIDBOT_DB`; `redis://…` → a Redis Stream.

@@ -58,13 +58,17 @@ struct ServeCommand: AsyncParsableCommand {
         // A stop never waits out a long action (a restore Job may wait 30 min): the core drains for at most 20 s
         // (CoreService), then what did not finish stays `started` in SQLite and is reported as interrupted after the restart.
         let group = ServiceGroup(configuration: groupConfiguration)
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
+            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            failure = error
         }
         queue.finish()
         await http.shutdown()
         await store.close()
+        if let failure { throw fail("stopped: \(failure)") }
     }
 }
