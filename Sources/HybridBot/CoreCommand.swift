@@ -69,16 +69,7 @@ struct CoreCommand: AsyncParsableCommand {
             "relay": "\(RedactedURL.render(relay))", "core": "\(coreName)", "plugins": "\(loaded.plugins.count)",
             "commands": "\(loaded.table.commands.count)", "relay_reachable": "\(reachable)",
         ])
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        var failure: (any Error)?
-        do {
-            try await group.run()
-        } catch {
-            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
-            logger.error("stopped with an error", metadata: ["error": "\(error)"])
-            failure = error
-        }
+        let failure = await Startup.run(services, logger: logger)
         await http.shutdown()
         await pollHTTP.shutdown()
         if let failure { throw fail("stopped: \(failure)") }

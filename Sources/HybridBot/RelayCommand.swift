@@ -43,17 +43,8 @@ struct RelayCommand: AsyncParsableCommand {
         }
         // Listed after the listener, so it hears the stop first: parked long-polls end before the listener drains.
         let endPolls = EndParkedPolls(sessions: deps.pollSessions)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup), .init(service: endPolls)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        var failure: (any Error)?
-        do {
-            try await group.run()
-        } catch {
-            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
-            logger.error("stopped with an error", metadata: ["error": "\(error)"])
-            failure = error
-        }
+        let failure = await Startup.run(
+            [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup), .init(service: endPolls)], logger: logger)
         await closeInbox?()
         await store.close()
         if let failure { throw fail("stopped: \(failure)") }

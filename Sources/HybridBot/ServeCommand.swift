@@ -52,20 +52,11 @@ struct ServeCommand: AsyncParsableCommand {
         let sweeper = ApprovalSweeper(flow: processor.approvals, interruptedAtStart: interrupted, logger: logger)
         let timers = TimerService(store: store, handlers: processor.timerHandlers, logger: logger, now: processor.clock)
         // Listed core first: the group shuts down in reverse, so the listener stops taking requests before the core drains.
-        let groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: timers), .init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A stop never waits out a long action (a restore Job may wait 30 min): the core drains for at most 20 s
         // (CoreService), then what did not finish stays `started` in SQLite and is reported as interrupted after the restart.
-        let group = ServiceGroup(configuration: groupConfiguration)
-        var failure: (any Error)?
-        do {
-            try await group.run()
-        } catch {
-            // E.g. the listen address is taken: say so and exit non-zero, so a supervisor sees the failure.
-            logger.error("stopped with an error", metadata: ["error": "\(error)"])
-            failure = error
-        }
+        let failure = await Startup.run(
+            [.init(service: timers), .init(service: sweeper), .init(service: core), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+            logger: logger)
         queue.finish()
         await http.shutdown()
         await store.close()

@@ -7,6 +7,7 @@ import HTTPDriver
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import Slack
 import Store
 
@@ -73,6 +74,20 @@ enum Startup {
             return (try config.signingSecret, listen.host, listen.port)
         } catch {
             throw fail(error.description)
+        }
+    }
+
+    /// Runs the long-lived services until SIGTERM/SIGINT (shut down in reverse order of the list). A failure — the
+    /// listen address is taken, say — is logged and returned, so the caller cleans up and exits non-zero.
+    static func run(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async -> (any Error)? {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+            return nil
+        } catch {
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            return error
         }
     }
 
