@@ -96,6 +96,30 @@ struct LeaseTests {
         }
     }
 
+    @Test("a delivery leased the maximum number of times without an ack is set aside with a dead_letter record")
+    func deadLetter() async throws {
+        try await withStore { store, _ in
+            let clock = LeaseClock()
+            let inbox = SQLiteInbox(store: store, now: clock.read)
+            let d = try await storeDeliveries(inbox, 2)
+            // d[0] is leased and never acked, again and again (a payload that takes every core down); d[1] is acked.
+            for attempt in 1...HybridStore.maxDeliveryAttempts {
+                let got = try await inbox.lease(owner: "core-\(attempt)", after: nil, limit: 2, lease: Self.lease, wait: .zero)
+                #expect(got.map(\.id).contains(d[0].id), "attempt \(attempt)")
+                if attempt == 1 { #expect(try await inbox.ack(id: d[1].id) == .done) }
+                clock.advance(Self.lease.milliseconds + 1)
+            }
+            #expect(try await inbox.lease(owner: "core-last", after: nil, limit: 2, lease: Self.lease, wait: .zero).isEmpty)
+            let records = try await store.auditRecords().filter { $0.kind == "dead_letter" }
+            #expect(records.count == 1)
+            #expect(records.first?.detail["delivery_id"] == .int(Int(d[0].id)))
+            #expect(records.first?.detail["attempts"] == .int(HybridStore.maxDeliveryAttempts))
+            #expect(try await store.pendingDeliveries().isEmpty)
+            let verification = try await store.verifyAudit()
+            #expect(verification == .intact(records: 1))
+        }
+    }
+
     @Test("release by the owner frees the delivery at once for every cursor; release by anyone else changes nothing")
     func release() async throws {
         try await withStore { store, _ in

@@ -65,11 +65,32 @@ extension Duration {
 extension HybridStore {
     /// Leases up to `limit` free deliveries to `owner` in one transaction: expired leases first (whatever the cursor),
     /// then never-leased ones above `after`. Also returns when the earliest lease still held runs out.
+    /// A delivery handed out this often without an ack takes every core down with it (or never finishes): it is
+    /// set aside — marked done with a `dead_letter` audit record naming it — instead of being handed out forever.
+    package static let maxDeliveryAttempts = 10
+
     package func leaseDeliveries(owner: String, after: Int64?, limit: Int, now: Int64, leaseMillis: Int64)
         async throws -> (leased: [StoredDelivery], nextExpiry: Int64?)
     {
-        try await write { db in
+        let at = self.now()
+        let redact = self.redact
+        return try await write { db in
             try db.transaction { db in
+                for dead in try db.query(
+                    """
+                    SELECT id, kind, idempotency_key, attempts FROM deliveries
+                    WHERE state = 'pending' AND attempts >= ? AND lease_until IS NOT NULL AND lease_until <= ?
+                    """,
+                    [.integer(Int64(Self.maxDeliveryAttempts)), .integer(now)])
+                {
+                    try db.execute("UPDATE deliveries SET state = 'done', done_at = ?, lease_until = NULL WHERE id = ?",
+                                   [.text(at), .integer(dead["id"].int ?? 0)])
+                    _ = try AuditChain.append(AuditEntry(
+                        kind: "dead_letter", outcome: "given_up",
+                        detail: ["delivery_id": .int(Int(dead["id"].int ?? 0)), "delivery_kind": .string(dead["kind"].string ?? ""),
+                                 "delivery_key": .string(dead["idempotency_key"].string ?? ""), "attempts": .int(Int(dead["attempts"].int ?? 0))]),
+                        at: at, redact: redact, in: db)
+                }
                 let rows = try db.query(
                     """
                     SELECT id, kind, idempotency_key, payload, received_at FROM deliveries
