@@ -55,7 +55,9 @@ extension RedisStreamInbox {
     /// Blocks until an entry newer than `entryID` exists or `duration` passed. `XREAD` (not `XREADGROUP`) only looks:
     /// nothing is delivered outside the lease script, so a crash here leaves nothing leased.
     private func waitForEntry(after entryID: String, upTo duration: Duration) async throws {
-        let waiter = waiters.take()
+        guard let waiter = waiters.take() else {
+            throw RedisInboxError.invalid("too many long-polls waiting at once (\(waiters.maxWaiting)); try again shortly")
+        }
         let milliseconds = max(1, duration.clampedMilliseconds)
         let reply: RedisReply
         do {
@@ -63,6 +65,7 @@ extension RedisStreamInbox {
                 "XREAD", "COUNT", "1", "BLOCK", String(milliseconds), "STREAMS", keys.stream, entryID,
             ])
         } catch {
+            waiters.discard()
             await waiter.close()
             throw RedisInboxError.redis("wait for deliveries", url, error)
         }
