@@ -30,7 +30,7 @@ struct CoreCommand: AsyncParsableCommand {
         guard relay.hasPrefix("http://") || relay.hasPrefix("https://"), URL(string: relay)?.host != nil else {
             throw ValidationError("--relay must be an http:// or https:// URL")
         }
-        if let name, !(1...128).contains(name.count) || !name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+        if let name, CoreName.validated(name) == nil {
             throw ValidationError("--name must be 1–128 printable characters without spaces")
         }
     }

@@ -33,14 +33,3 @@ enum RedisEntryID {
         return id
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, clamped to 0…(Int64.max / 4) so callers can add and subtract without overflowing.
-    var clampedMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let limit = Int64.max / 4
-        guard seconds >= 0 else { return 0 }
-        guard seconds < limit / 1000 else { return limit }
-        return min(limit, max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-    }
-}

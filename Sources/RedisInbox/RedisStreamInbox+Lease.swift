@@ -34,7 +34,7 @@ extension RedisStreamInbox {
             RedisInboxScripts.lease, keys: [keys.stream, keys.done],
             arguments: [
                 RedisInboxKeys.group, owner, String(limit),
-                String(RedisInboxScripts.expiredAfterIdle.clampedMilliseconds), String(Self.idleFor(lease: lease)),
+                String(RedisInboxScripts.expiredAfterIdle.milliseconds), String(Self.idleFor(lease: lease)),
             ],
             operation: operation)
         guard let parts = reply.array, parts.count == 2, let lastEntryID = parts[0].string,
@@ -58,7 +58,7 @@ extension RedisStreamInbox {
         guard let waiter = waiters.take() else {
             throw RedisInboxError.invalid("too many long-polls waiting at once (\(waiters.maxWaiting)); try again shortly")
         }
-        let milliseconds = max(1, duration.clampedMilliseconds)
+        let milliseconds = max(1, duration.milliseconds)
         let reply: RedisReply
         do {
             reply = try await waiter.command([

@@ -133,7 +133,7 @@ package final class RedisStreamInbox: DeliveryInbox {
             try await auditStore.append(audit)
         }
         let receivedAt = Timestamp.rfc3339(clock())
-        let ttl = max(1, configuration.dedupeRetention.clampedMilliseconds / 1000)
+        let ttl = max(1, configuration.dedupeRetention.milliseconds / 1000)
         let reply = try await eval(
             RedisInboxScripts.store, keys: [dedupeKey, keys.sequence, keys.stream],
             arguments: [kind, key, payload, receivedAt, String(ttl)], operation: "store the delivery")
@@ -178,7 +178,7 @@ package final class RedisStreamInbox: DeliveryInbox {
     package func release(id: Int64, owner: String) async throws {
         try Self.checkOwner(owner)
         guard id > 0 else { return }
-        let expired = RedisInboxScripts.expiredAfterIdle.clampedMilliseconds
+        let expired = RedisInboxScripts.expiredAfterIdle.milliseconds
         _ = try await eval(
             RedisInboxScripts.reassign, keys: [keys.stream],
             arguments: [RedisInboxKeys.group, owner, RedisEntryID.make(id), RedisInboxKeys.releasedConsumer, String(expired)],
@@ -191,7 +191,7 @@ package final class RedisStreamInbox: DeliveryInbox {
         guard id > 0 else { return .unknown }
         let reply = try await eval(
             RedisInboxScripts.ack, keys: [keys.stream, keys.done],
-            arguments: [RedisInboxKeys.group, String(id), String(configuration.doneRetention.clampedMilliseconds)],
+            arguments: [RedisInboxKeys.group, String(id), String(configuration.doneRetention.milliseconds)],
             operation: "ack delivery \(id)")
         return reply.int == 1 ? .done : .unknown
     }
@@ -201,8 +201,8 @@ package final class RedisStreamInbox: DeliveryInbox {
     /// The idle time that makes an entry expire `lease` from now (see ``RedisInboxScripts``); leases are clamped to
     /// 1 ms…30 days.
     static func idleFor(lease: Duration) -> Int64 {
-        let threshold = RedisInboxScripts.expiredAfterIdle.clampedMilliseconds
-        return threshold - min(threshold, max(1, lease.clampedMilliseconds))
+        let threshold = RedisInboxScripts.expiredAfterIdle.milliseconds
+        return threshold - min(threshold, max(1, lease.milliseconds))
     }
 
     static func checkOwner(_ owner: String) throws {

@@ -35,7 +35,7 @@ package struct RelayController: Sendable {
         group.get("/relay/v1/events", use: events)
         group.post("/relay/v1/events/{id}/{verb}", use: eventCall)
         group.post("/relay/v1/sessions/{session}/stop") { _, context in
-            guard let session = Self.coreName(context.parameters.get("session")) else { return Self.bad("bad session id") }
+            guard let session = CoreName.validated(context.parameters.get("session")) else { return Self.bad("bad session id") }
             sessions.stop(session)
             return SlackCommandController.plain(.ok, "stopped")
         }
@@ -44,7 +44,7 @@ package struct RelayController: Sendable {
 
     @Sendable func events(_ request: Request, context: HybridRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let core = Self.coreName(query.get("core")) else { return Self.bad("core= must be 1–128 printable characters") }
+        guard let core = CoreName.validated(query.get("core")) else { return Self.bad("core= must be 1–128 printable characters") }
         var after: Int64?
         if let text = query.get("after"), !text.isEmpty {
             guard let value = Int64(text), value >= 0 else { return Self.bad("after= must be a delivery id (a whole number ≥ 0)") }
@@ -64,7 +64,7 @@ package struct RelayController: Sendable {
         }
         var session: String?
         if let text = query.get("session") {
-            guard let value = Self.coreName(text) else { return Self.bad("session= must be 1–128 printable characters") }
+            guard let value = CoreName.validated(text) else { return Self.bad("session= must be 1–128 printable characters") }
             session = value
         }
         let leased: [StoredDelivery]
@@ -82,7 +82,7 @@ package struct RelayController: Sendable {
     @Sendable func eventCall(_ request: Request, context: HybridRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else { return Self.bad("the delivery id must be a positive whole number") }
         let verb = context.parameters.get("verb") ?? ""
-        let core = Self.coreName(request.uri.queryParameters.get("core"))
+        let core = CoreName.validated(request.uri.queryParameters.get("core"))
         do {
             switch verb {
             case "ack":
@@ -173,12 +173,6 @@ package struct RelayController: Sendable {
         let leaseMillis: Int64
     }
 
-    static func coreName(_ text: String?) -> String? {
-        guard let text, (1...128).contains(text.count), text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-            return nil
-        }
-        return text
-    }
 
     static func bad(_ message: String) -> Response { SlackCommandController.plain(.badRequest, message) }
 

@@ -55,10 +55,23 @@ package final class SQLiteInbox: DeliveryInbox {
 }
 
 extension Duration {
-    /// Whole milliseconds (rounded down).
+    /// Whole milliseconds, clamped to 0…(Int64.max / 4) so callers can add and subtract without overflowing.
     package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let limit = Int64.max / 4
+        guard seconds >= 0 else { return 0 }
+        guard seconds < limit / 1000 else { return limit }
+        return min(limit, max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+/// The name a core leases under (`--name`, `core=`): 1–128 printable ASCII characters without spaces.
+package enum CoreName {
+    package static func validated(_ text: String?) -> String? {
+        guard let text, (1...128).contains(text.count), text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            return nil
+        }
+        return text
     }
 }
 
