@@ -59,13 +59,6 @@ extension HybridStore {
         }
     }
 
-    package func markDeliveryDone(id: Int64) async throws {
-        let at = now()
-        try await write { db in
-            try db.execute("UPDATE deliveries SET state = 'done', done_at = ? WHERE id = ?", [.text(at), .integer(id)])
-        }
-    }
-
     /// Deliveries stored but not yet processed (e.g. the process stopped right after acking).
     package func pendingDeliveries() async throws -> [StoredDelivery] {
         try await withDatabase { db in
