@@ -93,7 +93,16 @@ struct RelayLeaseTests {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(400))
                     if Task.isCancelled { return }
-                    let kept = (try? await a.extendLease(id: stored[0].id, owner: "core-a", lease: relay.lease)) ?? false
+                    // A renewal cut off by this task's own cancellation (b's poll just ended) says nothing about
+                    // the lease; any other error or a refusal is a lost lease.
+                    let kept: Bool
+                    do {
+                        kept = try await a.extendLease(id: stored[0].id, owner: "core-a", lease: relay.lease)
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        kept = false
+                    }
                     renewals.withLock { $0.append(kept) }
                 }
             }
