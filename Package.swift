@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's pipe2 and posix_spawn_file_actions_addclosefrom_np (hidden behind _GNU_SOURCE from Swift's Glibc).
+        .systemLibrary(name: "CSpawn"),
 
         // Drivers: thin safe Swift over the C modules; blocking calls never on the cooperative pool.
         .target(name: "SQLiteDriver", dependencies: [
@@ -47,7 +49,7 @@ let package = Package(
             "BotCore", "HTTPDriver", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Actions", dependencies: [
-            "BotCore", "HTTPDriver", "RedisDriver", "PostgresDriver", .product(name: "Logging", package: "swift-log"),
+            "BotCore", "HTTPDriver", "RedisDriver", "PostgresDriver", "CSpawn", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // PagerDuty: v3 webhook verification and parsing, REST API (incidents) and Events API v2 clients.
         .target(name: "PagerDuty", dependencies: [

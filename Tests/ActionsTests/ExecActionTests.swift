@@ -107,6 +107,25 @@ import Testing
         }
     }
 
+    /// The program gets its three pipes and nothing else of the bot's: not a descriptor some library opened without
+    /// close-on-exec (a socket, a database file), nor another program's pipe ends (which once held a concurrently
+    /// started program's stdin open, so it waited 30 s for an EOF).
+    @Test func theProgramInheritsOnlyItsThreePipes() async throws {
+        let leaky = open("/dev/null", O_RDONLY)  // deliberately without O_CLOEXEC
+        #expect(leaky > 2)
+        defer { close(leaky) }
+        let probe = """
+            #!/bin/sh
+            cat > /dev/null
+            if [ -e /proc/self/fd/\(leaky) ]; then seen=true; else seen=false; fi
+            echo "{\\"text\\":\\"probe\\",\\"data\\":{\\"seen\\":\\"$seen\\"}}"
+            """
+        try await Self.withPlugin(["probe.sh": probe]) { plugin, _ in
+            let output = try await ExecAction().run(["program": .string("probe.sh")], context: context(plugin))
+            #expect(output.facts["seen"] == "false")
+        }
+    }
+
     /// Written with O_CLOEXEC: a server another test spawns at the same moment must not inherit the file open for
     /// writing, or exec'ing it fails with ETXTBSY for as long as that server lives.
     static func writeFile(_ path: String, _ text: String, mode: mode_t) throws {

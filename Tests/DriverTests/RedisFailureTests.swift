@@ -28,8 +28,9 @@ import Testing
         }
         let elapsed = clock.now - started
         #expect(elapsed >= .milliseconds(250))
-        // Generous upper bound: the machine may be loaded; what matters is that a silent server does not hang us.
-        #expect(elapsed < .seconds(5))
+        // Generous upper bound: what matters is that a silent server does not hang us. This test starts with hundreds
+        // of others, and resuming after the timeout once took 5.3 s on a loaded 2-core CI machine.
+        #expect(elapsed < .seconds(15))
         await client.close()
     }
 

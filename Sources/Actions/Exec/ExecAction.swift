@@ -1,4 +1,5 @@
 import BotCore
+import CSpawn
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -167,11 +168,12 @@ enum ProgramRunner {
     /// signals; a child must not inherit that), a minimal environment (no bot secrets) and three pipes.
     private static func spawn(executable: String, directory: String) -> (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32)? {
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
-        guard pipe(&input) == 0 else { return nil }
-        guard pipe(&output) == 0 else { close(input[0]); close(input[1]); return nil }
-        guard pipe(&errors) == 0 else { [input, output].flatMap { $0 }.forEach { close($0) }; return nil }
-        // Close-on-exec everywhere: no other program the bot starts inherits these; dup2 clears it for the child's 0/1/2.
-        for fd in input + output + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Close-on-exec from birth: no program started by another thread at the same moment inherits these (it would
+        // hold this program's stdin open, and the program would wait for an EOF that never comes); dup2 clears the
+        // flag for the child's 0/1/2.
+        guard hb_pipe_cloexec(&input) == 0 else { return nil }
+        guard hb_pipe_cloexec(&output) == 0 else { close(input[0]); close(input[1]); return nil }
+        guard hb_pipe_cloexec(&errors) == 0 else { [input, output].flatMap { $0 }.forEach { close($0) }; return nil }
         defer { close(input[0]); close(output[1]); close(errors[1]) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -179,6 +181,11 @@ enum ProgramRunner {
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        // Then everything else is closed, close-on-exec or not: sockets and files opened by C libraries included.
+        guard hb_spawn_close_from(&actions, 3) == 0 else {
+            close(input[1]); close(output[0]); close(errors[0])  // (the child's ends are closed by the defer above)
+            return nil
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
