@@ -109,7 +109,7 @@ import Testing
                 && error.description.contains("within 700ms")
         }
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(1.5))
+        #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(5))  // without the timeout libpq waits forever
         await client.close()
     }
 

@@ -12,7 +12,7 @@ struct RelayLongPollTests {
             let (batch, took) = try await relay.events(core: "core-a", wait: 10)
             #expect(batch.events == stored)
             #expect(batch.cursor == stored[0].id)
-            #expect(took < .seconds(3))
+            #expect(took < .seconds(6))  // parked, it would take the whole 10 s
         }
     }
 
@@ -25,8 +25,8 @@ struct RelayLongPollTests {
             let (batch, took) = try await poll.value
             let afterStore = ContinuousClock.now - storedAt
             #expect(batch.events == stored)
-            #expect(afterStore < .seconds(3))  // woken, not timed out
-            #expect(took < .seconds(5))
+            #expect(afterStore < .seconds(6))  // woken, not timed out (10 s)
+            #expect(took < .seconds(8))
         }
     }
 
@@ -36,13 +36,13 @@ struct RelayLongPollTests {
             #expect(batch.events.isEmpty)
             #expect(batch.cursor == 7)  // nothing handed out: the cursor stays where the core said
             #expect(took >= .milliseconds(1_950))
-            #expect(took < .milliseconds(3_500))
+            #expect(took < .seconds(8))
             // wait=0 (or none) answers at once.
             let (now, quick) = try await relay.events(core: "core-a", wait: 0)
             #expect(now.events.isEmpty && now.cursor == nil)
-            #expect(quick < .seconds(1))
+            #expect(quick < .seconds(5))
             let (_, unset) = try await relay.events(core: "core-a")
-            #expect(unset < .seconds(1))
+            #expect(unset < .seconds(5))
         }
     }
 
@@ -70,7 +70,7 @@ struct RelayLongPollTests {
             let (again, took) = try await relay.events(core: "core-b", after: d[2].id, wait: 8)
             #expect(again.events.map(\.id) == d.map(\.id))
             #expect(again.cursor == d[2].id)  // the highest id handed out
-            #expect(took < .milliseconds(3_500))
+            #expect(took < .seconds(8))
             // Now core-b holds them: core-a's renewal is refused.
             #expect(try await relay.post("/relay/v1/events/\(d[0].id)/lease?core=core-a").status == 409)
             #expect(try await relay.post("/relay/v1/events/\(d[0].id)/lease?core=core-b").status == 200)
