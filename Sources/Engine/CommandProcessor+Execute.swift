@@ -23,12 +23,15 @@ extension CommandProcessor {
         case .finished(let result):
             await poster.respond(.inChannel(result), to: command)
             return
-        case .interrupted(let startedAt):
-            var entry = base
-            entry.kind = "interrupted"
-            entry.outcome = "interrupted"
-            entry.detail["started_at"] = .string(startedAt)
-            await record(entry)
+        case .interrupted(let startedAt, let firstReport):
+            // Audited once; the same delivery handed out again (a lease that ran out meanwhile) only repeats the answer.
+            if firstReport {
+                var entry = base
+                entry.kind = "interrupted"
+                entry.outcome = "interrupted"
+                entry.detail["started_at"] = .string(startedAt)
+                await record(entry)
+            }
             let text = "⚠️ `\(invocation.canonicalText)` was interrupted: the bot stopped while running it (started \(startedAt)). "
                 + "Its effect is unknown — check the current state, then run the command again if it is still needed."
             await poster.respond(.inChannel(text), to: command)

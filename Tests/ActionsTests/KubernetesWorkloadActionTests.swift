@@ -10,12 +10,13 @@ struct KubernetesWorkloadActionTests {
 
     @Test func rolloutRestartWaitsThroughUnavailableToAvailable() async throws {
         try await KubernetesFixture.run { api, client in
-            await api.set(rolloutDelay: .milliseconds(600))
+            // 1 s of "2/3 available" between 0.5 s and 1.5 s: room for a poll (every 40 ms) on a loaded machine.
+            await api.set(rolloutDelay: .milliseconds(1_500))
             let progress = ProgressLog()
             let action = KubernetesRolloutRestart(client: client, progress: { await progress.add($0) })
             let started = ContinuousClock.now
             let output = try await action.run(["name": .string("api-gateway"), "wait_seconds": .int(10)], context: ctx)
-            #expect(ContinuousClock.now - started >= .milliseconds(600))
+            #expect(ContinuousClock.now - started >= .milliseconds(1_500))
             #expect(output.summary.contains("Restarted deployment `api-gateway` in `hybrid-ai`: 3/3 replicas updated and available"))
             let lines = await progress.lines
             #expect(lines.first == "Restarting deployment `api-gateway`…")

@@ -57,6 +57,13 @@ struct IdempotencyTests {
             #expect(await h.kubernetes.requests.isEmpty)
             #expect(try await h.auditKinds().contains("interrupted"))
             #expect(try await h.store.pendingDeliveries().isEmpty)
+            // Handed out once more (a lease that ran out while it was being reported): the answer is repeated, the
+            // interruption is not audited a second time.
+            await h.processor.process(pending[0])
+            let replies = await h.sink.wait(for: "crashed", count: 2)
+            #expect(replies.count == 2 && replies.allSatisfy { $0.text.contains("interrupted") })
+            #expect(try await h.auditKinds().filter { $0 == "interrupted" }.count == 1)
+            #expect(await h.kubernetes.requests.isEmpty)
         }
     }
 }

@@ -23,7 +23,8 @@ import Testing
 struct RelayBed: Sendable {
     static let token = "relay-token-0123456789abcdef-e2e"
     static let redisURL = "redis://127.0.0.1:1/0"
-    static let quiet: Logger = { var l = Logger(label: "relay-e2e"); l.logLevel = .critical; return l }()
+    /// Silent unless RELAY_E2E_DEBUG is set (then everything: the relay, the cores, the store calls).
+    static let quiet: Logger = { var l = Logger(label: "relay-e2e"); l.logLevel = ProcessInfo.processInfo.environment["RELAY_E2E_DEBUG"] != nil ? .trace : .critical; return l }()
 
     let harness: Harness
     let inbox: SQLiteInbox

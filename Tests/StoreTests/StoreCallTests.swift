@@ -46,17 +46,21 @@ struct StoreCallTests {
             #expect(retried == .claimed)
             // Another core (a redelivery after the lease ran out) must not run it.
             let other: ExecutionClaim = try await Self.perform(store, .claimExecution(key: "slack.command:t1", deliveryID: 7, claimant: "core-b/9"))
-            guard case .interrupted(let startedAt) = other else {
-                Issue.record("expected .interrupted, got \(other)")
+            guard case .interrupted(let startedAt, firstReport: true) = other else {
+                Issue.record("expected the first report of .interrupted, got \(other)")
                 return
             }
             #expect(startedAt == "2023-11-14T22:13:20.000Z")
-            // Once declared interrupted, the first claimant does not get it back either.
+            // core-b's answer was lost and it asks again: still its report to make (and audit).
+            let again: ExecutionClaim = try await Self.perform(store, .claimExecution(key: "slack.command:t1", deliveryID: 7, claimant: "core-b/9"))
+            #expect(again == .interrupted(startedAt: startedAt, firstReport: true))
+            // Once declared interrupted, the first claimant does not get it back, and does not report it again.
             let late: ExecutionClaim = try await Self.perform(store, .claimExecution(key: "slack.command:t1", deliveryID: 7, claimant: "core-a/1"))
-            #expect(late == .interrupted(startedAt: startedAt))
+            #expect(late == .interrupted(startedAt: startedAt, firstReport: false))
             // A claim without claimant (serve) after a claim with one is an interruption too.
             #expect(try await Self.perform(store, .claimExecution(key: "slack.command:t2", deliveryID: nil, claimant: "core-a/2"), as: ExecutionClaim.self) == .claimed)
-            #expect(try await store.claimExecution(key: "slack.command:t2", deliveryID: nil) == .interrupted(startedAt: startedAt))
+            #expect(try await store.claimExecution(key: "slack.command:t2", deliveryID: nil) == .interrupted(startedAt: startedAt, firstReport: true))
+            #expect(try await store.claimExecution(key: "slack.command:t2", deliveryID: nil) == .interrupted(startedAt: startedAt, firstReport: false))
         }
     }
 

@@ -32,8 +32,10 @@ package enum ExecutionClaim: Sendable, Equatable, Codable {
     case claimed
     /// It ran to the end before; here is the result to re-send.
     case finished(result: String)
-    /// It started and never finished (the process died mid-action): do not run blindly again.
-    case interrupted(startedAt: String)
+    /// It started and never finished (the process died mid-action): do not run blindly again. `firstReport`: this
+    /// claim is the one that found it so (or a retry of that claim after a lost answer) and reports it — audit record
+    /// included; later claims (the same delivery handed out again) only repeat the answer.
+    case interrupted(startedAt: String, firstReport: Bool)
 }
 
 extension HybridStore {
@@ -83,11 +85,16 @@ extension HybridStore {
             try db.transaction { db in
                 if let row = try db.query("SELECT state, started_at, result, claimant FROM executions WHERE key = ?", [.text(key)]).first {
                     if row["state"].string == "finished" { return .finished(result: row["result"].string ?? "") }
+                    let startedAt = row["started_at"].string ?? ""
                     if let claimant, row["state"].string == "started", row["claimant"].string == claimant { return .claimed }
                     if row["state"].string == "started" {
-                        try db.execute("UPDATE executions SET state = 'interrupted' WHERE key = ?", [.text(key)])
+                        // The reporter becomes the claimant, so its retried claim is still the first report.
+                        try db.execute("UPDATE executions SET state = 'interrupted', claimant = ? WHERE key = ?",
+                                       [claimant.map { .text($0) } ?? .null, .text(key)])
+                        return .interrupted(startedAt: startedAt, firstReport: true)
                     }
-                    return .interrupted(startedAt: row["started_at"].string ?? "")
+                    let retried = claimant != nil && row["claimant"].string == claimant
+                    return .interrupted(startedAt: startedAt, firstReport: retried)
                 }
                 try db.execute(
                     "INSERT INTO executions (key, delivery_id, state, started_at, claimant) VALUES (?, ?, 'started', ?, ?)",
