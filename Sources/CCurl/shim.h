@@ -12,6 +12,9 @@ static inline CURLcode hb_curl_setopt_pointer(CURL *h, CURLoption o, void *v) { 
 static inline CURLcode hb_curl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode hb_curl_setopt_data_cb(CURL *h, CURLoption o, hb_curl_data_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode hb_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+/* CURLOPT_XFERINFOFUNCTION: called about once a second even while nothing arrives; non-zero aborts the transfer. */
+typedef int (*hb_curl_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode hb_curl_setopt_xferinfo_cb(CURL *h, CURLoption o, hb_curl_xferinfo_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode hb_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode hb_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 #endif

@@ -65,6 +65,8 @@ package struct TimerService: Service {
         let due: [StoredTimer]
         do {
             due = try await store.dueTimers(now: now())
+        } catch is CancellationError {
+            return  // stopping: not a failure worth an ERROR line
         } catch {
             logger.error("could not read the timers", metadata: ["error": "\(error)"])
             return

@@ -50,6 +50,10 @@ struct CurlHandle {
         try check(hb_curl_setopt_data_cb(raw, option, callback))
     }
 
+    func set(_ option: CURLoption, progress: hb_curl_xferinfo_cb) throws(CurlSetoptFailure) {
+        try check(hb_curl_setopt_xferinfo_cb(raw, option, progress))
+    }
+
     func set(_ option: CURLoption, offset: Int64) throws(CurlSetoptFailure) {
         try check(hb_curl_setopt_off(raw, option, curl_off_t(offset)))
     }

@@ -58,6 +58,9 @@ struct CurlTransfer {
             try handle.set(CURLOPT_WRITEDATA, pointer: userdata)
             try handle.set(CURLOPT_HEADERFUNCTION, callback: curlHeaderCallback)
             try handle.set(CURLOPT_HEADERDATA, pointer: userdata)
+            try handle.set(CURLOPT_XFERINFOFUNCTION, progress: curlProgressCallback)
+            try handle.set(CURLOPT_XFERINFODATA, pointer: userdata)
+            try handle.set(CURLOPT_NOPROGRESS, 0)
             try setMethod(handle, body: bodyBytes.map { (buffer: bodyBuffer, count: $0.count) })
         } catch {
             throw CurlErrorMapping.error(for: error.code, request: request, message: "")

@@ -6,8 +6,8 @@ import CCurl
 /// Up to `threads` requests run at once; further requests wait in FIFO order. Async callers
 /// suspend on a continuation, so no libcurl call ever runs on Swift's cooperative pool.
 /// Task cancellation answers the caller at once with `CancellationError`; a queued transfer is
-/// then skipped, a running one aborted at its next data callback (a silent server keeps the
-/// worker thread busy until the request timeout).
+/// then skipped, a running one aborted within about a second (libcurl's progress callback runs
+/// even while a silent server sends nothing), so `shutdown()` does not wait out request timeouts.
 package final class HTTPClient: Sendable {
     private let pool: WorkerPool
 

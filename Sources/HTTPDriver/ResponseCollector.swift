@@ -1,3 +1,4 @@
+import CCurl
 import Synchronization
 
 /// Set from any thread when the awaiting task is cancelled; polled by the transfer.
@@ -96,4 +97,14 @@ func curlHeaderCallback(
     let total = size * count
     guard total > 0, let data else { return total }
     return collector.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}
+
+/// libcurl progress callback (same userdata): aborts a cancelled transfer within about a second even when the server
+/// sends nothing, so the worker thread is free again instead of waiting out the request timeout.
+func curlProgressCallback(
+    _ userdata: UnsafeMutableRawPointer?, _ downloadTotal: curl_off_t, _ downloaded: curl_off_t, _ uploadTotal: curl_off_t,
+    _ uploaded: curl_off_t
+) -> Int32 {
+    guard let userdata else { return 0 }
+    return Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue().cancellation.isSet ? 1 : 0
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPDriver
 import Hummingbird
+import TestSupport
 import Testing
 
 // Hummingbird re-exports HTTPTypes' HTTPRequest/HTTPResponse; name ours explicitly.
@@ -191,5 +192,22 @@ private typealias Request = HTTPDriver.HTTPRequest
             #expect(after.status == 200)
             await client.shutdown()
         }
+    }
+
+    /// A cancelled request to a server that accepts and never answers frees its worker within about a second (the
+    /// progress callback), so a shutdown does not wait out the request's timeout: a core stopping while its relay is
+    /// unreachable exited 27 s after its services had stopped.
+    @Test func cancellingARunningRequestToASilentServerFreesItsWorker() async throws {
+        let silent = try RedisTestSocket(listen: true)
+        defer { silent.close() }
+        let client = HTTPClient(threads: 1)
+        let url = "http://127.0.0.1:\(silent.port)/relay/v1/events"
+        let running = Task { try await client.execute(Request(method: "GET", url: url, timeout: .seconds(30))) }
+        try await Task.sleep(for: .milliseconds(300))
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+        let started = ContinuousClock.now
+        await client.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(10), "the worker waited out the 30 s timeout")
     }
 }
