@@ -44,28 +44,45 @@ enum RedisInboxScripts {
         return {1, n}
         """
 
-    /// KEYS: stream, done set. ARGV: group, owner, limit, expired-after idle (ms), idle to set (threshold − lease).
-    /// Returns `{last entry id, {entries}}`, each entry `{entry id, {field, value, …}}`; the last entry id (or
-    /// `0-0`) only when no entry was leased, as the point to wait after.
+    /// KEYS: stream, done set. ARGV: group, owner, limit, expired-after idle (ms), idle to set (threshold − lease),
+    /// most hand-outs of one entry (0: no limit).
+    /// Returns `{last entry id, {entries}, {dead}}`, each entry `{entry id, {field, value, …}}` and each dead one
+    /// `{entry id, {field, value, …}, times handed out}`; the last entry id (or `0-0`) only when no entry was leased,
+    /// as the point to wait after.
     ///
     /// First every expired pending entry (the whole pending list is scanned with the `XAUTOCLAIM` cursor, so an
     /// expired entry behind many live leases is still found), then never-delivered ones (`>`), up to `limit`.
-    /// Entries already acked are dropped instead of handed out. All leased entries get the lease as idle time.
+    /// Entries already acked are dropped instead of handed out. An expired entry already handed out the most times
+    /// (its `XPENDING` delivery count, which `XAUTOCLAIM` just raised and the `JUSTID` renewals never do) is a dead
+    /// letter: acked, deleted and marked done like an ack, and returned for the caller's audit record.
+    /// All leased entries get the lease as idle time.
     static let lease = """
         local stream, done, group, owner = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
         local limit = tonumber(ARGV[3])
-        local entries = {}
+        local most = tonumber(ARGV[6])
+        local entries, dead = {}, {}
         local cursor = '0-0'
         repeat
           local claimed = redis.call('XAUTOCLAIM', stream, group, owner, ARGV[4], cursor, 'COUNT', limit - #entries)
           cursor = claimed[1]
           for _, entry in ipairs(claimed[2]) do
             if entry then
-              if redis.call('ZSCORE', done, string.match(entry[1], '^(%d+)')) then
+              local number = string.match(entry[1], '^(%d+)')
+              if redis.call('ZSCORE', done, number) then
                 redis.call('XACK', stream, group, entry[1])
                 redis.call('XDEL', stream, entry[1])
               else
-                table.insert(entries, entry)
+                local pending = redis.call('XPENDING', stream, group, entry[1], entry[1], 1)
+                local count = (pending[1] and tonumber(pending[1][4])) or 1
+                if most > 0 and count > most then
+                  local time = redis.call('TIME')
+                  redis.call('XACK', stream, group, entry[1])
+                  redis.call('XDEL', stream, entry[1])
+                  redis.call('ZADD', done, string.format('%d', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)), number)
+                  table.insert(dead, {entry[1], entry[2], count - 1})
+                else
+                  table.insert(entries, entry)
+                end
               end
             end
           end
@@ -78,8 +95,8 @@ enum RedisInboxScripts {
         end
         if #entries == 0 then
           local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-          if #last > 0 then return {last[1][1], entries} end
-          return {'0-0', entries}
+          if #last > 0 then return {last[1][1], entries, dead} end
+          return {'0-0', entries, dead}
         end
         local claim = {'XCLAIM', stream, group, owner, '0'}
         for _, entry in ipairs(entries) do table.insert(claim, entry[1]) end
@@ -87,7 +104,7 @@ enum RedisInboxScripts {
         table.insert(claim, ARGV[5])
         table.insert(claim, 'JUSTID')
         redis.call(unpack(claim))
-        return {'', entries}
+        return {'', entries, dead}
         """
 
     /// KEYS: stream. ARGV: group, owner, entry id, new consumer, idle to set. Returns 1 when `owner` held the entry

@@ -35,11 +35,16 @@ extension RedisStreamInbox {
             arguments: [
                 RedisInboxKeys.group, owner, String(limit),
                 String(RedisInboxScripts.expiredAfterIdle.milliseconds), String(Self.idleFor(lease: lease)),
+                // Dead letters need somewhere to be audited; an inbox without an audit store hands out forever.
+                String(hasAuditStore ? HybridStore.maxDeliveryAttempts : 0),
             ],
             operation: operation)
-        guard let parts = reply.array, parts.count == 2, let lastEntryID = parts[0].string,
-              let entries = parts[1].array else {
+        guard let parts = reply.array, parts.count == 3, let lastEntryID = parts[0].string,
+              let entries = parts[1].array, let dead = parts[2].array else {
             throw RedisInboxError.unexpected(operation, url, "the lease script answered an unexpected reply")
+        }
+        for entry in dead {
+            try await auditDeadLetter(entry, operation: operation)
         }
         let deliveries = try entries.map { entry in
             guard let delivery = Self.delivery(from: entry) else {
@@ -50,6 +55,28 @@ extension RedisStreamInbox {
             return delivery
         }
         return (deliveries, lastEntryID)
+    }
+
+    /// The `dead_letter` record of an entry the lease script set aside (same fields as the SQLite inbox's). It is out
+    /// of the stream already: if the record cannot be written, the lease fails naming the delivery, so the relay's
+    /// log says what was set aside (the entries leased in the same call come back after their lease).
+    private func auditDeadLetter(_ entry: RedisReply, operation: String) async throws {
+        guard let parts = entry.array, parts.count == 3, let attempts = parts[2].int,
+              let delivery = Self.delivery(from: .array(Array(parts[0..<2]))) else {
+            throw RedisInboxError.unexpected(operation, url, "the lease script answered an unexpected dead letter")
+        }
+        let record = AuditEntry(
+            kind: "dead_letter", outcome: "given_up",
+            detail: ["delivery_id": .int(Int(delivery.id)), "delivery_kind": .string(delivery.kind),
+                     "delivery_key": .string(delivery.idempotencyKey), "attempts": .int(attempts)])
+        do {
+            _ = try await appendAudit(record)
+        } catch {
+            throw RedisInboxError.unexpected(
+                operation, url,
+                "set aside delivery \(delivery.id) (\(delivery.idempotencyKey)) after \(attempts) unacked leases, "
+                    + "but could not write its dead_letter audit record: \(error)")
+        }
     }
 
     /// Blocks until an entry newer than `entryID` exists or `duration` passed. `XREAD` (not `XREADGROUP`) only looks:

@@ -64,6 +64,13 @@ package final class RedisStreamInbox: DeliveryInbox {
         self.clock = clock
     }
 
+    var hasAuditStore: Bool { auditStore != nil }
+
+    /// Appends to the audit store (callers check ``hasAuditStore`` first).
+    func appendAudit(_ entry: AuditEntry) async throws -> AuditRecord? {
+        try await auditStore?.append(entry)
+    }
+
     /// Closes the shared connection and the idle wait connections.
     package func close() async {
         await client.close()

@@ -75,6 +75,50 @@ import Testing
         await store.close()
     }
 
+    /// A delivery handed out the most times without an ack (a payload that takes every core down) is set aside with a
+    /// `dead_letter` record, as in the SQLite inbox, instead of going round the cores forever. Renewals do not count.
+    @Test func aDeliveryLeasedTheMostTimesWithoutAnAckIsSetAsideWithADeadLetterRecord() async throws {
+        let path = temporaryDatabasePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try await HybridStore.open(path: path)
+        try await RedisTestServer.with { url in
+            let inbox = RedisStreamInbox(url: url, auditStore: store)
+            let storedPoison = try await inbox.storeNew("poison"), storedFine = try await inbox.storeNew("fine")
+            let poison = try #require(storedPoison), fine = try #require(storedFine)
+            for attempt in 1...HybridStore.maxDeliveryAttempts {
+                let got = try await inbox.leaseNow("core-\(attempt)", limit: 2, lease: .milliseconds(60))
+                #expect(got.contains(poison.id), "attempt \(attempt): \(got)")
+                if attempt == 1 {
+                    #expect(try await inbox.ack(id: fine.id) == .done)
+                    for _ in 0..<3 {
+                        let renewed = try await inbox.extendLease(id: poison.id, owner: "core-1", lease: .milliseconds(60))
+                        #expect(renewed)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let afterwards = try await inbox.leaseNow("core-last", limit: 2)
+            #expect(afterwards.isEmpty)
+            let records = try await store.auditRecords().filter { $0.kind == "dead_letter" }
+            #expect(records.count == 1)
+            #expect(records.first?.outcome == "given_up")
+            #expect(records.first?.detail == .object([
+                "delivery_id": .int(Int(poison.id)), "delivery_kind": "slack", "delivery_key": "poison",
+                "attempts": .int(HybridStore.maxDeliveryAttempts),
+            ]))
+            // Set aside is done: the last holder's late ack agrees, its renewal is refused, nothing comes back.
+            #expect(try await inbox.ack(id: poison.id) == .done)
+            let renewedLate = try await inbox.extendLease(id: poison.id, owner: "core-\(HybridStore.maxDeliveryAttempts)", lease: .seconds(30))
+            #expect(!renewedLate)
+            let again = try await inbox.leaseNow("core-again", limit: 2)
+            #expect(again.isEmpty)
+            let verification = try await store.verifyAudit()
+            #expect(verification == .intact(records: 1))
+            await inbox.close()
+        }
+        await store.close()
+    }
+
     @Test func anAuditRecordWithoutAnAuditStoreIsRefusedNotDropped() async throws {
         try await withInbox { _, inbox in
             await #expect(throws: RedisInboxError.self) {
