@@ -50,18 +50,13 @@ import Testing
     }
 
     @Test func theAuditRecordIsWrittenForAStoredDeliveryNotForADuplicate() async throws {
-        let path = temporaryDatabasePath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try await HybridStore.open(path: path)
-        try await RedisTestServer.with { url in
-            let inbox = RedisStreamInbox(url: url, auditStore: store)
+        try await withAuditedInbox { store, inbox in
             let entry = AuditEntry(kind: "command", user: "U1", channel: "C1", command: "/ops status", detail: ["source": "slack"])
             let stored = try await inbox.store(kind: "slack", key: "evt-9", payload: "{}", audit: entry)
             let duplicate = try await inbox.store(kind: "slack", key: "evt-9", payload: "{}", audit: entry)
             #expect(duplicate == .duplicate(id: 1))
             guard case .stored = stored else {
                 Issue.record("expected stored, got \(stored)")
-                await inbox.close()
                 return
             }
             let records = try await store.auditRecords()
@@ -70,19 +65,13 @@ import Testing
             #expect(records.first?.detail == .object(["source": "slack", "delivery_key": "evt-9"]))
             let verification = try await store.verifyAudit()
             #expect(verification == .intact(records: 1))
-            await inbox.close()
         }
-        await store.close()
     }
 
     /// A delivery handed out the most times without an ack (a payload that takes every core down) is set aside with a
     /// `dead_letter` record, as in the SQLite inbox, instead of going round the cores forever. Renewals do not count.
     @Test func aDeliveryLeasedTheMostTimesWithoutAnAckIsSetAsideWithADeadLetterRecord() async throws {
-        let path = temporaryDatabasePath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try await HybridStore.open(path: path)
-        try await RedisTestServer.with { url in
-            let inbox = RedisStreamInbox(url: url, auditStore: store)
+        try await withAuditedInbox { store, inbox in
             let storedPoison = try await inbox.storeNew("poison"), storedFine = try await inbox.storeNew("fine")
             let poison = try #require(storedPoison), fine = try #require(storedFine)
             for attempt in 1...HybridStore.maxDeliveryAttempts {
@@ -114,9 +103,7 @@ import Testing
             #expect(again.isEmpty)
             let verification = try await store.verifyAudit()
             #expect(verification == .intact(records: 1))
-            await inbox.close()
         }
-        await store.close()
     }
 
     @Test func anAuditRecordWithoutAnAuditStoreIsRefusedNotDropped() async throws {

@@ -7,9 +7,9 @@ import TestSupport
 import Testing
 
 /// Runs `body` with a fresh redis-server and an inbox on it; closes the inbox and stops the server afterwards.
-func withInbox(_ body: (RedisURL, RedisStreamInbox) async throws -> Void) async throws {
+func withInbox(auditStore: HybridStore? = nil, _ body: (RedisURL, RedisStreamInbox) async throws -> Void) async throws {
     try await RedisTestServer.with { url in
-        let inbox = RedisStreamInbox(url: url)
+        let inbox = RedisStreamInbox(url: url, auditStore: auditStore)
         do {
             try await body(url, inbox)
         } catch {
@@ -18,6 +18,20 @@ func withInbox(_ body: (RedisURL, RedisStreamInbox) async throws -> Void) async 
         }
         await inbox.close()
     }
+}
+
+/// Like ``withInbox``, with an audit store in a temporary SQLite file (removed afterwards).
+func withAuditedInbox(_ body: (HybridStore, RedisStreamInbox) async throws -> Void) async throws {
+    let path = temporaryDatabasePath()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let store = try await HybridStore.open(path: path)
+    do {
+        try await withInbox(auditStore: store) { _, inbox in try await body(store, inbox) }
+    } catch {
+        await store.close()
+        throw error
+    }
+    await store.close()
 }
 
 extension RedisStreamInbox {
