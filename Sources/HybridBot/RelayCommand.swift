@@ -20,16 +20,10 @@ struct RelayCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try Startup.runtime(options)
         let config = runtime.config, logger = runtime.logger
-        let (secret, host, port) = try Startup.listener(config)
-        let listen = (host: host, port: port)
+        let (secret, listen) = try Startup.listener(config)
         let token = try Startup.relayToken(config)
         let lease = try Startup.leaseDuration(config)
-        let store: HybridStore
-        do {
-            store = try await HybridStore.open(path: config.databasePath, redactor: config.redactor)
-        } catch {
-            throw fail("\(error)")
-        }
+        let store = try await Startup.openStore(config)
         let (inbox, inboxName, closeInbox) = try await Self.inbox(config, store: store, logger: logger)
         let deps = ListenerDependencies(
             signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: nil, inbox: inbox,

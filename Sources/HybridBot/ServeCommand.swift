@@ -19,19 +19,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try Startup.runtime(options)
         let config = runtime.config, logger = runtime.logger
-        let (secret, host, port) = try Startup.listener(config)
-        let listen = (host: host, port: port)
+        let (secret, listen) = try Startup.listener(config)
         if let inbox = config["HYBRIDBOT_INBOX"], !inbox.isEmpty {
             throw fail("HYBRIDBOT_INBOX is for `hybridbot relay` (several relays and cores sharing one inbox); `serve` keeps its inbox in HYBRIDBOT_DB")
         }
         let (loaded, policy) = try Startup.plugins(config)
 
-        let store: HybridStore
-        do {
-            store = try await HybridStore.open(path: config.databasePath, redactor: config.redactor)
-        } catch {
-            throw fail("\(error)")
-        }
+        let store = try await Startup.openStore(config)
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
         let inbox = SQLiteInbox(store: store)

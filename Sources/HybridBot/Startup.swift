@@ -68,12 +68,21 @@ enum Startup {
     }
 
     /// The listener's settings: Slack's signing secret and `HYBRIDBOT_LISTEN`.
-    static func listener(_ config: BotConfiguration) throws -> (secret: String, host: String, port: Int) {
+    static func listener(_ config: BotConfiguration) throws -> (secret: String, listen: (host: String, port: Int)) {
         do {
             let listen = try config.listen
-            return (try config.signingSecret, listen.host, listen.port)
+            return (try config.signingSecret, (listen.host, listen.port))
         } catch {
             throw fail(error.description)
+        }
+    }
+
+    /// `HYBRIDBOT_DB`, opened (created and migrated when needed); a failure is one clear line.
+    static func openStore(_ config: BotConfiguration) async throws -> HybridStore {
+        do {
+            return try await HybridStore.open(path: config.databasePath, redactor: config.redactor)
+        } catch {
+            throw fail("\(error)")
         }
     }
 

@@ -29,23 +29,36 @@ func storeDeliveries(_ inbox: SQLiteInbox, _ count: Int, prefix: String = "k") a
     return stored
 }
 
+extension SQLiteInbox {
+    /// A lease of ``LeaseTests/lease`` that does not wait.
+    func leaseNow(_ owner: String, after: Int64? = nil, limit: Int) async throws -> [StoredDelivery] {
+        try await lease(owner: owner, after: after, limit: limit, lease: LeaseTests.lease, wait: .zero)
+    }
+}
+
 /// The leases of `SQLiteInbox` (the relay's default inbox), driven in process with a hand-moved clock.
 @Suite("SQLiteInbox leases")
 struct LeaseTests {
     static let lease: Duration = .seconds(10)
 
-    @Test("never-leased deliveries come in id order, `limit` at a time, each to one owner only")
-    func orderAndLimit() async throws {
+    /// An inbox on a fresh store, with a clock the test moves by hand.
+    static func withClockedInbox(_ body: (HybridStore, SQLiteInbox, LeaseClock) async throws -> Void) async throws {
         try await withStore { store, _ in
             let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+            try await body(store, SQLiteInbox(store: store, now: clock.read), clock)
+        }
+    }
+
+    @Test("never-leased deliveries come in id order, `limit` at a time, each to one owner only")
+    func orderAndLimit() async throws {
+        try await Self.withClockedInbox { store, inbox, clock in
             let all = try await storeDeliveries(inbox, 5)
-            let first = try await inbox.lease(owner: "a", after: nil, limit: 2, lease: Self.lease, wait: .zero)
+            let first = try await inbox.leaseNow("a", limit: 2)
             #expect(first == Array(all[0..<2]))
             // Another owner (no cursor) never gets what "a" holds.
-            let second = try await inbox.lease(owner: "b", after: nil, limit: 100, lease: Self.lease, wait: .zero)
+            let second = try await inbox.leaseNow("b", limit: 100)
             #expect(second == Array(all[2..<5]))
-            #expect(try await inbox.lease(owner: "c", after: nil, limit: 100, lease: Self.lease, wait: .zero).isEmpty)
+            #expect(try await inbox.leaseNow("c", limit: 100).isEmpty)
             // The payload and key travel unchanged.
             #expect(first[0].idempotencyKey == "k-0" && first[0].payload == "p0" && first[0].kind == "test")
         }
@@ -53,21 +66,19 @@ struct LeaseTests {
 
     @Test("`after` skips never-leased ids at or below it; an expired lease is handed out whatever the cursor, first")
     func cursorAndExpiry() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 4)
             // Cursor at d[1]: d[0] and d[1] are skipped although never leased.
-            #expect(try await inbox.lease(owner: "a", after: d[1].id, limit: 1, lease: Self.lease, wait: .zero) == [d[2]])
-            #expect(try await inbox.lease(owner: "a", after: d[3].id, limit: 10, lease: Self.lease, wait: .zero).isEmpty)
+            #expect(try await inbox.leaseNow("a", after: d[1].id, limit: 1) == [d[2]])
+            #expect(try await inbox.leaseNow("a", after: d[3].id, limit: 10).isEmpty)
             // Without a cursor they are still there.
-            #expect(try await inbox.lease(owner: "b", after: nil, limit: 2, lease: Self.lease, wait: .zero) == [d[0], d[1]])
+            #expect(try await inbox.leaseNow("b", limit: 2) == [d[0], d[1]])
 
             // Just before the end of the lease nothing moves; at the end d[2] is free again for any cursor, before d[3].
             clock.advance(Self.lease.milliseconds - 1)
-            #expect(try await inbox.lease(owner: "c", after: d[3].id, limit: 10, lease: Self.lease, wait: .zero).isEmpty)
+            #expect(try await inbox.leaseNow("c", after: d[3].id, limit: 10).isEmpty)
             clock.advance(1)
-            let again = try await inbox.lease(owner: "c", after: nil, limit: 10, lease: Self.lease, wait: .zero)
+            let again = try await inbox.leaseNow("c", limit: 10)
             #expect(again.map(\.id) == [d[0].id, d[1].id, d[2].id, d[3].id])
             // The original owners lost them.
             #expect(try await inbox.extendLease(id: d[2].id, owner: "a", lease: Self.lease) == false)
@@ -78,38 +89,34 @@ struct LeaseTests {
 
     @Test("an extended lease keeps the delivery; the lease counts from the extension")
     func extendKeeps() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 1)
-            #expect(try await inbox.lease(owner: "a", after: nil, limit: 1, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("a", limit: 1) == d)
             for _ in 0..<5 {
                 clock.advance(Self.lease.milliseconds - 1_000)
                 #expect(try await inbox.extendLease(id: d[0].id, owner: "a", lease: Self.lease))
-                #expect(try await inbox.lease(owner: "b", after: nil, limit: 1, lease: Self.lease, wait: .zero).isEmpty)
+                #expect(try await inbox.leaseNow("b", limit: 1).isEmpty)
             }
             // Only the owner can extend; unknown ids cannot be extended.
             #expect(try await inbox.extendLease(id: d[0].id, owner: "b", lease: Self.lease) == false)
             #expect(try await inbox.extendLease(id: 9_999, owner: "a", lease: Self.lease) == false)
             clock.advance(Self.lease.milliseconds)
-            #expect(try await inbox.lease(owner: "b", after: nil, limit: 1, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("b", limit: 1) == d)
         }
     }
 
     @Test("a delivery leased the maximum number of times without an ack is set aside with a dead_letter record")
     func deadLetter() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 2)
             // d[0] is leased and never acked, again and again (a payload that takes every core down); d[1] is acked.
             for attempt in 1...HybridStore.maxDeliveryAttempts {
-                let got = try await inbox.lease(owner: "core-\(attempt)", after: nil, limit: 2, lease: Self.lease, wait: .zero)
+                let got = try await inbox.leaseNow("core-\(attempt)", limit: 2)
                 #expect(got.map(\.id).contains(d[0].id), "attempt \(attempt)")
                 if attempt == 1 { #expect(try await inbox.ack(id: d[1].id) == .done) }
                 clock.advance(Self.lease.milliseconds + 1)
             }
-            #expect(try await inbox.lease(owner: "core-last", after: nil, limit: 2, lease: Self.lease, wait: .zero).isEmpty)
+            #expect(try await inbox.leaseNow("core-last", limit: 2).isEmpty)
             let records = try await store.auditRecords().filter { $0.kind == "dead_letter" }
             #expect(records.count == 1)
             #expect(records.first?.detail["delivery_id"] == .int(Int(d[0].id)))
@@ -122,17 +129,15 @@ struct LeaseTests {
 
     @Test("release by the owner frees the delivery at once for every cursor; release by anyone else changes nothing")
     func release() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 2)
-            #expect(try await inbox.lease(owner: "a", after: nil, limit: 2, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("a", limit: 2) == d)
             try await inbox.release(id: d[0].id, owner: "intruder")
-            #expect(try await inbox.lease(owner: "b", after: nil, limit: 2, lease: Self.lease, wait: .zero).isEmpty)
+            #expect(try await inbox.leaseNow("b", limit: 2).isEmpty)
             #expect(try await inbox.extendLease(id: d[0].id, owner: "a", lease: Self.lease))
 
             try await inbox.release(id: d[0].id, owner: "a")
-            #expect(try await inbox.lease(owner: "b", after: d[1].id, limit: 2, lease: Self.lease, wait: .zero) == [d[0]])
+            #expect(try await inbox.leaseNow("b", after: d[1].id, limit: 2) == [d[0]])
             #expect(try await inbox.extendLease(id: d[0].id, owner: "a", lease: Self.lease) == false)
         }
     }
@@ -142,25 +147,21 @@ struct LeaseTests {
     /// the delivery back, and the next `lease` call does not hand it out although it was "given back at once".
     @Test("a released delivery is no longer the releasing core's: its late renewal is refused")
     func releasedIsNotRenewable() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 1)
-            #expect(try await inbox.lease(owner: "a", after: nil, limit: 1, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("a", limit: 1) == d)
             try await inbox.release(id: d[0].id, owner: "a")
             let renewed = try await inbox.extendLease(id: d[0].id, owner: "a", lease: Self.lease)
             #expect(renewed == false, "the releasing core renewed a lease it had given back")
-            #expect(try await inbox.lease(owner: "b", after: d[0].id, limit: 1, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("b", after: d[0].id, limit: 1) == d)
         }
     }
 
     @Test("acked deliveries are never handed out again; ack of an unknown id is .unknown, acking twice is .done")
     func ack() async throws {
-        try await withStore { store, _ in
-            let clock = LeaseClock()
-            let inbox = SQLiteInbox(store: store, now: clock.read)
+        try await Self.withClockedInbox { store, inbox, clock in
             let d = try await storeDeliveries(inbox, 3)
-            #expect(try await inbox.lease(owner: "a", after: nil, limit: 3, lease: Self.lease, wait: .zero) == d)
+            #expect(try await inbox.leaseNow("a", limit: 3) == d)
             #expect(try await inbox.ack(id: d[0].id) == .done)
             #expect(try await inbox.ack(id: d[0].id) == .done)
             #expect(try await inbox.ack(id: 424_242) == .unknown)
@@ -170,7 +171,7 @@ struct LeaseTests {
             #expect(try await inbox.extendLease(id: d[0].id, owner: "a", lease: Self.lease) == false)
 
             clock.advance(Self.lease.milliseconds * 2)
-            let again = try await inbox.lease(owner: "b", after: nil, limit: 10, lease: Self.lease, wait: .zero)
+            let again = try await inbox.leaseNow("b", limit: 10)
             #expect(again.map(\.id) == [d[1].id, d[2].id])
             #expect(try await store.pendingDeliveries().map(\.id) == [d[1].id, d[2].id])
         }
