@@ -26,7 +26,6 @@ extension ApprovalFlow {
             return
         case .interrupted:
             if let id = payload.actions.first?.value, Self.isApprovalID(id) { await settleInterrupted(id) }
-            try? await store.finishExecution(key: key, result: "interrupted")
             return
         case .claimed:
             await click(payload, requester: requester)

@@ -44,8 +44,14 @@ package struct TimerService: Service {
     package func run() async throws {
         if staleAfter == nil { await recoverInterrupted() }
         await cancelWhenGracefulShutdown {
+            // With several cores, orphaned timers are looked for now and then (a tenth of `staleAfter`), not every tick:
+            // each look is a call to the relay's one SQLite thread.
+            var lastSweep: ContinuousClock.Instant?
             while !Task.isCancelled {
-                if let staleAfter { await recoverInterrupted(claimedBefore: now() - staleAfter.milliseconds) }
+                if let staleAfter, lastSweep.map({ ContinuousClock.now - $0 >= staleAfter / 10 }) ?? true {
+                    lastSweep = .now
+                    await recoverInterrupted(claimedBefore: now() - staleAfter.milliseconds)
+                }
                 await fireDue()
                 try? await Task.sleep(for: interval)
             }

@@ -46,8 +46,8 @@ struct CoreCommand: AsyncParsableCommand {
         let http = HTTPClient(threads: 8)
         let pollHTTP = HTTPClient(threads: 1)
         let connection = RelayConnection(baseURL: relay, token: token, core: coreName, http: http, pollHTTP: pollHTTP, logger: logger)
-        let store = RemoteStore(relay: connection)
-        let processor = Startup.processor(config, loaded: loaded, policy: policy, store: store, http: http, logger: logger)
+        let store = RemoteStore(relay: connection, redactor: runtime.redactor)
+        let processor = Startup.processor(config, loaded: loaded, policy: policy, store: store, http: http, redactor: runtime.redactor, logger: logger)
         let poller = LeasePoller(processor: processor, inbox: RemoteInbox(relay: connection), owner: coreName, lease: lease, logger: logger)
         // No start-time settling of mid-flight approvals here: another core may be executing them right now.
         let sweeper = ApprovalSweeper(flow: processor.approvals, logger: logger)

@@ -23,7 +23,7 @@ struct RelayCommand: AsyncParsableCommand {
         let (secret, listen) = try Startup.listener(config)
         let token = try Startup.relayToken(config)
         let lease = try Startup.leaseDuration(config)
-        let store = try await Startup.openStore(config)
+        let store = try await Startup.openStore(runtime)
         let (inbox, inboxName, closeInbox) = try await Self.inbox(config, store: store, logger: logger)
         let deps = ListenerDependencies(
             signingSecret: secret, slashCommand: config.slashCommand, store: store, queue: nil, inbox: inbox,

@@ -25,11 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (loaded, policy) = try Startup.plugins(config)
 
-        let store = try await Startup.openStore(config)
+        let store = try await Startup.openStore(runtime)
         let http = HTTPClient(threads: 8)
         let queue = DeliveryQueue()
         let inbox = SQLiteInbox(store: store)
-        let processor = Startup.processor(config, loaded: loaded, policy: policy, store: store, http: http, logger: logger)
+        let processor = Startup.processor(config, loaded: loaded, policy: policy, store: store, http: http, redactor: runtime.redactor, logger: logger)
         _ = try await CoreService.recoverPending(store: store, into: queue, logger: logger)
         let interrupted = try await ApprovalSweeper.interruptedApprovals(in: store)
 

@@ -17,6 +17,8 @@ enum Startup {
         let config: BotConfiguration
         let logger: Logger
         let registry: PrometheusCollectorRegistry
+        /// Built once: it reads the Kubernetes token file and parses every URL setting.
+        let redactor: SecretRedactor
     }
 
     /// Settings from the environment (and `--config`), then logging with secrets redacted, then metrics.
@@ -27,10 +29,11 @@ enum Startup {
         } catch {
             throw fail(error.description)
         }
-        LogSetup.bootstrap(format: config["LOG_FORMAT"] ?? "text", level: config["LOG_LEVEL"] ?? "info", redactor: config.redactor)
+        let redactor = config.redactor
+        LogSetup.bootstrap(format: config["LOG_FORMAT"] ?? "text", level: config["LOG_LEVEL"] ?? "info", redactor: redactor)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return Runtime(config: config, logger: Logger(label: "hybridbot"), registry: registry)
+        return Runtime(config: config, logger: Logger(label: "hybridbot"), registry: registry, redactor: redactor)
     }
 
     /// Plugins and permissions, refusing to start on any problem `check` would report.
@@ -47,12 +50,12 @@ enum Startup {
     /// (the local SQLite in `serve`, the relay's store API in `core`).
     static func processor(
         _ config: BotConfiguration, loaded: LoadedConfiguration, policy: PermissionPolicy, store: any BotStore, http: HTTPClient,
-        logger: Logger
+        redactor: SecretRedactor, logger: Logger
     ) -> CommandProcessor {
         let web = config["SLACK_BOT_TOKEN"].map {
             SlackWebAPI(http: http, baseURL: config["SLACK_API_URL"] ?? "https://slack.com/api", token: $0)
         }
-        let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: config.redactor, logger: logger)
+        let poster = SlackPoster(web: web, responseURLs: ResponseURLClient(http: http), redactor: redactor, logger: logger)
         let pagerDuty = PagerDutyWiring.integration(config, http: http, policy: policy, store: store, poster: poster, logger: logger)
         return CommandProcessor(
             table: loaded.table, policy: policy,
@@ -78,9 +81,9 @@ enum Startup {
     }
 
     /// `HYBRIDBOT_DB`, opened (created and migrated when needed); a failure is one clear line.
-    static func openStore(_ config: BotConfiguration) async throws -> HybridStore {
+    static func openStore(_ runtime: Runtime) async throws -> HybridStore {
         do {
-            return try await HybridStore.open(path: config.databasePath, redactor: config.redactor)
+            return try await HybridStore.open(path: runtime.config.databasePath, redactor: runtime.redactor)
         } catch {
             throw fail("\(error)")
         }
@@ -102,7 +105,7 @@ enum Startup {
 
     /// `HYBRIDBOT_LEASE_SECONDS` (default 30): how long a delivery stays with a core that stopped renewing it.
     static func leaseDuration(_ config: BotConfiguration) throws -> Duration {
-        guard let text = config["HYBRIDBOT_LEASE_SECONDS"] else { return .seconds(30) }
+        let text = config["HYBRIDBOT_LEASE_SECONDS"] ?? ""  // BotConfiguration's defaults say 30
         guard let seconds = Int(text), (2...3600).contains(seconds) else {
             throw fail("HYBRIDBOT_LEASE_SECONDS must be a whole number of seconds from 2 to 3600, not \(text.prefix(20))")
         }

@@ -47,8 +47,7 @@ package struct RelayConnection: Sendable {
 
     package struct Batch: Decodable, Sendable {
         package let events: [StoredDelivery]
-        package let cursor: Int64?
-        package let leaseMillis: Int64?
+        package let leaseMillis: Int64?  // (the answer's `cursor` is for cores that keep one; this one does not)
     }
 
     /// The relay's lease length, as its last long-poll answer said.

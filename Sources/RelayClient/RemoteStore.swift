@@ -8,13 +8,19 @@ import Store
 /// The two read-decide-write operations (approval transitions, incident updates) run their pure decision here and
 /// are applied with a compare-and-swap at the relay: on a conflict (another core or click got there first) the
 /// current row comes back and the decision is taken again on it.
+///
+/// Audit records and results are redacted here with the core's own redactor before they leave: the relay's store
+/// redacts too, but it knows only the relay's secrets, not the core's credentials (bot token, Kubernetes token,
+/// database password…).
 package struct RemoteStore: BotStore {
     private let relay: RelayConnection
+    private let redactor: SecretRedactor
     /// Tries before a compare-and-swap that keeps losing is reported as a failure.
     private let maxSwaps = 16
 
-    package init(relay: RelayConnection) {
+    package init(relay: RelayConnection, redactor: SecretRedactor) {
         self.relay = relay
+        self.redactor = redactor
     }
 
     package func append(_ entry: AuditEntry) async throws -> AuditRecord {
@@ -31,7 +37,8 @@ package struct RemoteStore: BotStore {
     }
 
     package func finishExecution(key: String, result: String, audit: AuditEntry?) async throws {
-        let _: StoreDone = try await relay.call(.finishExecution(key: key, result: result, audit: audit.map(stamped)))
+        let _: StoreDone = try await relay.call(
+            .finishExecution(key: key, result: redactor.redact(result), audit: audit.map(stamped)))
     }
 
     package func createApproval(_ approval: StoredApproval, audit: AuditEntry) async throws {
@@ -137,9 +144,9 @@ package struct RemoteStore: BotStore {
         let _: StoreDone = try await relay.call(.markIncidentReported(id: id))
     }
 
-    /// Every record a core writes names the core (`--name`), so the one audit chain shows who ran what.
+    /// Redacted with the core's secrets, and naming the core (`--name`), so the one audit chain shows who ran what.
     private func stamped(_ entry: AuditEntry) -> AuditEntry {
-        var entry = entry
+        var entry = entry.redacted(redactor.redact)
         entry.detail["core"] = .string(relay.core)
         return entry
     }

@@ -56,7 +56,6 @@ extension BotStore {
     package func auditRecords(sinceAt: String) async throws -> [AuditRecord] { try await auditRecords(sinceAt: sinceAt, user: nil) }
     package func dueTimers(now: Int64) async throws -> [StoredTimer] { try await dueTimers(now: now, limit: 100) }
     package func incidents() async throws -> [StoredIncident] { try await incidents(limit: 500) }
-    package func interruptedTimers() async throws -> [StoredTimer] { try await interruptedTimers(claimedBefore: nil) }
     @discardableResult
     package func scheduleTimer(key: String, kind: String, dueAt: Int64, payload: String) async throws -> TimerScheduleResult {
         try await scheduleTimer(key: key, kind: kind, dueAt: dueAt, payload: payload, replace: false)

@@ -62,6 +62,7 @@ enum Schema {
             done_at TEXT
         );
         CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE state = 'pending';
+        CREATE INDEX IF NOT EXISTS timers_firing ON timers(key) WHERE state = 'firing';
         CREATE TABLE IF NOT EXISTS incidents (
             id TEXT PRIMARY KEY,
             state TEXT NOT NULL,

@@ -124,11 +124,6 @@ extension HybridStore {
         }
     }
 
-    /// Timers found `firing` at start: the process died while doing their work.
-    package func interruptedTimers() async throws -> [StoredTimer] {
-        try await interruptedTimers(claimedBefore: nil)
-    }
-
     /// Timers left `firing`; with `claimedBefore`, only those claimed before that time (ms): with several cores, a
     /// timer another live core fires right now is not one of them.
     package func interruptedTimers(claimedBefore: Int64?) async throws -> [StoredTimer] {

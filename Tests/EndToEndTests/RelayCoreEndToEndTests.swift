@@ -64,7 +64,7 @@ struct RelayCoreEndToEndTests {
             let dead = relay.connection("core-dead")
             let leased = try await RemoteInbox(relay: dead).lease(owner: "core-dead", after: nil, limit: 16, lease: relay.lease, wait: .zero)
             #expect(leased == [delivery])
-            let claim = try await RemoteStore(relay: dead).claimExecution(key: "slack.command:trigger.redelivered", deliveryID: delivery.id)
+            let claim = try await RemoteStore(relay: dead, redactor: .none).claimExecution(key: "slack.command:trigger.redelivered", deliveryID: delivery.id)
             #expect(claim == .claimed)
 
             // core-a gets it once the lease ran out, finds the execution started, and says so instead of running it.

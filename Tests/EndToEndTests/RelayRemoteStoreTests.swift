@@ -28,14 +28,38 @@ struct RelayRemoteStoreTests {
     static func withProxy(_ relay: RelayBed, core: String, _ body: @Sendable (RelayStoreProxy, RemoteStore) async throws -> Void) async throws {
         let proxy = RelayStoreProxy(relayURL: relay.baseURL, http: relay.http)
         try await LocalServer.with(proxy.router()) { port in
-            try await body(proxy, RemoteStore(relay: relay.connection(core, via: "http://127.0.0.1:\(port)")))
+            try await body(proxy, RemoteStore(relay: relay.connection(core, via: "http://127.0.0.1:\(port)"), redactor: .none))
+        }
+    }
+
+    /// The relay knows none of the core's credentials, so its store cannot redact them: the core redacts audit records
+    /// and results before they leave.
+    @Test func theCoresSecretsAreRedactedBeforeTheyReachTheRelay() async throws {
+        try await RelayBed.run { relay in
+            let secret = "core-only-kubernetes-token-0123"
+            let store = RemoteStore(relay: relay.connection("core-a"), redactor: SecretRedactor(secrets: [secret]))
+            _ = try await store.append(AuditEntry(
+                kind: "action", user: "U01ALICE", command: "/hybrid scale api-gateway 10", outcome: "failed: token \(secret) refused",
+                detail: ["error": .string("401 for Bearer \(secret)"), "nested": .array([.string(secret)])]))
+            #expect(try await store.claimExecution(key: "slack.command:t-secret", deliveryID: nil) == .claimed)
+            try await store.finishExecution(
+                key: "slack.command:t-secret", result: "could not scale: \(secret) expired",
+                audit: AuditEntry(kind: "result", outcome: "failed", detail: ["reason": .string(secret)]))
+            let records = try await relay.store.auditRecords()
+            #expect(records.count == 2)
+            let written = records.map { "\($0.outcome ?? "") \($0.detail)" }.joined(separator: "\n")
+            #expect(!written.contains(secret), "\(written)")
+            #expect(written.contains(SecretRedactor.mask))
+            #expect(records.allSatisfy { $0.detail["core"] == "core-a" })
+            let again = try await relay.store.claimExecution(key: "slack.command:t-secret", deliveryID: nil)
+            #expect(again == .finished(result: "could not scale: \(SecretRedactor.mask) expired"))
         }
     }
 
     @Test func twoConcurrentApprovalsOfOneRequestBothLandTheLaterOneAfterARetry() async throws {
         try await RelayBed.run { relay in
             try await Self.withProxy(relay, core: "core-a") { proxy, a in
-                let b = RemoteStore(relay: relay.connection("core-b"))
+                let b = RemoteStore(relay: relay.connection("core-b"), redactor: .none)
                 try await a.createApproval(Self.approval("cas-1", required: 2), audit: AuditEntry(kind: "approval_requested", user: "U03CAROL"))
                 // core-a reads the request and decides; its swap is held at the proxy …
                 let gate = RelayGate()
@@ -79,7 +103,7 @@ struct RelayRemoteStoreTests {
                 for i in 0..<8 {
                     group.addTask {
                         // Members of the SRE user group are operators.
-                        let store = RemoteStore(relay: relay.connection("core-\(i)"))
+                        let store = RemoteStore(relay: relay.connection("core-\(i)"), redactor: .none)
                         let result = try await store.transitionApproval(
                             id: "cas-8", event: .approve(Requester(userID: "U1SRE\(i)", groups: ["S0SRE"]), at: at), policy: relay.policy,
                             audit: Self.voteAudit)
@@ -109,7 +133,7 @@ struct RelayRemoteStoreTests {
                 #expect(claim == .claimed)
                 #expect(proxy.calls == ["claimExecution", "claimExecution"])
                 // Anyone else asking now is told it was interrupted.
-                let other = try await RemoteStore(relay: relay.connection("core-b")).claimExecution(key: "slack.command:trigger.lost", deliveryID: 1)
+                let other = try await RemoteStore(relay: relay.connection("core-b"), redactor: .none).claimExecution(key: "slack.command:trigger.lost", deliveryID: 1)
                 guard case .interrupted = other else {
                     Issue.record("core-b got \(other)")
                     return

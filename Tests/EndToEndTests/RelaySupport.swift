@@ -76,7 +76,7 @@ struct RelayBed: Sendable {
                             let connection = RelayConnection(
                                 baseURL: baseURL, token: token, core: name, http: coreHTTP, pollHTTP: pollHTTP, logger: quiet)
                             processors[name] = Self.processor(
-                                store: RemoteStore(relay: connection), table: table, policy: policy, redactor: redactor, http: coreHTTP,
+                                store: RemoteStore(relay: connection, redactor: redactor), table: table, policy: policy, redactor: redactor, http: coreHTTP,
                                 kubernetes: kubernetes, k8sPort: k8sPort, kubernetesTimeout: kubernetesTimeout, redis: redis)
                         }
                         // The harness' own processor runs against the relay's store (for tests that process by hand).

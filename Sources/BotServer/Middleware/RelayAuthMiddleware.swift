@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Metrics
+import Slack
 
 /// The relay API is for cores only: `Authorization: Bearer <HYBRIDBOT_RELAY_TOKEN>`, compared in constant time.
 /// A missing or wrong token is 401, counted and logged (never the token itself).
@@ -47,9 +48,6 @@ package struct RelayAuthMiddleware: RouterMiddleware {
     /// exits early, so timing tells an attacker nothing about how much of a guess was right.
     static func matches(_ header: String?, expected: [UInt8]) -> Bool {
         guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
-        let given = Array(SHA256.hash(data: Data(header.dropFirst(7).utf8)))
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, expected) { difference |= a ^ b }
-        return difference == 0
+        return SlackSignature.constantTimeEquals(Array(SHA256.hash(data: Data(header.dropFirst(7).utf8))), expected)
     }
 }

@@ -6,12 +6,10 @@ enum AuditChain {
     static func append(_ entry: AuditEntry, at: String, redact: (String) -> String, in db: SQLiteDatabase) throws -> AuditRecord {
         let last = try db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first
         let previousID = last?["id"].int ?? 0
+        let entry = entry.redacted(redact)
         var record = AuditRecord(
-            id: previousID + 1, at: at, kind: entry.kind,
-            user: entry.user.map(redact), channel: entry.channel.map(redact), command: entry.command.map(redact),
-            outcome: entry.outcome.map(redact),
-            detail: JSONValue.object(entry.detail).mapStrings(redact),
-            hash: "", prevHash: last?["hash"].string ?? AuditRecord.genesisHash)
+            id: previousID + 1, at: at, kind: entry.kind, user: entry.user, channel: entry.channel, command: entry.command,
+            outcome: entry.outcome, detail: .object(entry.detail), hash: "", prevHash: last?["hash"].string ?? AuditRecord.genesisHash)
         record.hash = try record.computedHash()
         try db.execute(
             "INSERT INTO audit (id, at, kind, user, channel, command, outcome, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -24,6 +24,16 @@ package struct AuditEntry: Sendable, Equatable, Codable {
     }
 }
 
+extension AuditEntry {
+    /// Every text field with `redact` applied (the detail's strings at any depth, keys untouched). The store applies its
+    /// own redactor on append; a core behind a relay applies its own first, since only it knows its credentials.
+    package func redacted(_ redact: (String) -> String) -> AuditEntry {
+        AuditEntry(
+            kind: kind, user: user.map(redact), channel: channel.map(redact), command: command.map(redact),
+            outcome: outcome.map(redact), detail: detail.mapValues { $0.mapStrings(redact) })
+    }
+}
+
 /// One row of the audit as stored: the fields of contract.md, in `audit list --json` form.
 package struct AuditRecord: Codable, Sendable, Equatable {
     package var id: Int64
