@@ -15,7 +15,7 @@ trap cleanup EXIT
 need() { dpkg -s "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1"; }; }
 need wrk
 need python3-venv
-[ -x .build/release/hybridbot ] || swift build -c release --product hybridbot
+swift build -c release --product hybridbot  # always: a stale binary would measure old code (a second or two when up to date)
 if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
     bench/.venv/bin/pip install -q slack_bolt aiohttp
